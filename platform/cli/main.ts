@@ -1,0 +1,164 @@
+/**
+ * `npm start | stop | reset | status`: the local platform's command line.
+ *
+ * start: cluster → stand-in extensions → bootstrap → migrations (Supabase CLI) → seed → platform process.
+ * A second start skips what is already done; Ctrl-C stops the platform process and the cluster.
+ */
+import { join } from "node:path";
+import { ensureCluster, PlatformError, startCluster, stopCluster } from "./cluster.ts";
+import {
+  applyBootstrap,
+  applyMigrations,
+  applySeed,
+  bootstrapFingerprint,
+  installExtensions,
+  rebuildTemplate,
+} from "./provision.ts";
+import { databaseUrl, type PlatformSettings, platformSettings, PROJECT_DATABASE } from "./settings.ts";
+import { platformKeys } from "../server/keys.ts";
+import { startPlatform } from "../server/platform.ts";
+
+function step(message: string): void {
+  console.error(`· ${message}`);
+}
+
+async function readTextOrNull(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/** Everything up to a migrated, seeded project database; shared by `start` and the test runner. */
+export async function prepareDatabase(settings: PlatformSettings): Promise<void> {
+  const started = performance.now();
+  const cluster = await ensureCluster(settings);
+  step(cluster === "created" ? `created the cluster in ${settings.clusterDir}` : "cluster exists");
+  step(`database ${await startCluster(settings)} on ${settings.dbHost}:${settings.dbPort}`);
+
+  const fingerprintFile = join(settings.dataDir, "bootstrap.sha256");
+  const fingerprint = await bootstrapFingerprint(settings);
+  if ((await readTextOrNull(fingerprintFile)) !== fingerprint) {
+    step(`installed stand-in extensions: ${(await installExtensions(settings)).join(", ")}`);
+    await applyBootstrap(settings, PROJECT_DATABASE);
+    await rebuildTemplate(settings);
+    await Deno.writeTextFile(fingerprintFile, fingerprint);
+    step("applied the platform bootstrap (roles, auth, storage, realtime, vault)");
+  } else {
+    step("platform bootstrap unchanged");
+  }
+  step((await applyMigrations(settings, PROJECT_DATABASE)).split("\n").filter(Boolean).at(-1) ?? "migrations");
+  step(await applySeed(settings, PROJECT_DATABASE));
+  step(`database ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function printStatus(settings: PlatformSettings): Promise<void> {
+  const keys = await platformKeys(settings.keysDir);
+  const api = `http://${settings.dbHost}:${settings.apiPort}`;
+  const rows: [string, string][] = [
+    ["API URL", api],
+    ["Functions URL", `${api}/functions/v1`],
+    ["Storage URL", `${api}/storage/v1`],
+    ["Auth URL", `${api}/auth/v1`],
+    ["Realtime URL", `ws://${settings.dbHost}:${settings.apiPort}/realtime/v1`],
+    ["DB URL", databaseUrl(settings, PROJECT_DATABASE)],
+    ["JWKS URL", `${api}/auth/v1/.well-known/jwks.json`],
+    ["anon key", keys.anonKey],
+    ["service_role key", keys.serviceRoleKey],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  console.log(rows.map(([label, value]) => `${label.padStart(width)}: ${value}`).join("\n"));
+}
+
+async function writePidFile(settings: PlatformSettings): Promise<string> {
+  const pidFile = join(settings.dataDir, "platform.pid");
+  const existing = await readTextOrNull(pidFile);
+  if (existing && isAlive(Number(existing))) {
+    throw new PlatformError(
+      `The platform is already running (pid ${existing.trim()}). Use it, or run \`npm run stop\` first.`,
+    );
+  }
+  await Deno.writeTextFile(pidFile, String(Deno.pid));
+  return pidFile;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function start(settings: PlatformSettings, args: string[]): Promise<void> {
+  const pidFile = await writePidFile(settings);
+  await prepareDatabase(settings);
+  const platform = await startPlatform({ settings, database: PROJECT_DATABASE, port: settings.apiPort });
+  await printStatus(settings);
+  step("platform running; Ctrl-C stops it" + (args.includes("--keep-db") ? "" : " and the database"));
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    step("stopping");
+    await platform.close();
+    if (!args.includes("--keep-db")) step(`database ${await stopCluster(settings)}`);
+    await Deno.remove(pidFile).catch(() => {});
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", shutdown);
+  Deno.addSignalListener("SIGTERM", shutdown);
+  await platform.finished;
+}
+
+async function stop(settings: PlatformSettings): Promise<void> {
+  const pidFile = join(settings.dataDir, "platform.pid");
+  const pid = await readTextOrNull(pidFile);
+  if (pid && isAlive(Number(pid))) {
+    Deno.kill(Number(pid), "SIGTERM");
+    for (let i = 0; i < 100 && isAlive(Number(pid)); i++) await new Promise((r) => setTimeout(r, 100));
+    step(`platform process ${pid.trim()} stopped`);
+  } else {
+    step("platform process not running");
+  }
+  await Deno.remove(pidFile).catch(() => {});
+  step(`database ${await stopCluster(settings)}`);
+}
+
+async function reset(settings: PlatformSettings): Promise<void> {
+  await stop(settings);
+  await Deno.remove(settings.dataDir, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  step(`removed ${settings.dataDir}; the next \`npm start\` creates everything afresh`);
+}
+
+const commands: Record<string, (settings: PlatformSettings, args: string[]) => Promise<void>> = {
+  start,
+  stop: (settings) => stop(settings),
+  reset: (settings) => reset(settings),
+  status: (settings) => printStatus(settings),
+  "prepare-database": (settings) => prepareDatabase(settings),
+};
+
+if (import.meta.main) {
+  const [command = "start", ...args] = Deno.args;
+  const handler = commands[command];
+  if (!handler) {
+    console.error(`Unknown command "${command}". Use one of: ${Object.keys(commands).join(", ")}.`);
+    Deno.exit(2);
+  }
+  try {
+    await handler(platformSettings(), args);
+  } catch (error) {
+    if (error instanceof PlatformError) {
+      console.error(`error: ${error.message}`);
+      Deno.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The platform's keys, as a local Supabase stack has them:
+ * - the legacy HS256 JWT secret and the anon / service_role API keys signed with it (Supabase CLI defaults);
+ * - an asymmetric ES256 signing key for user sessions, published at /auth/v1/.well-known/jwks.json so that
+ *   `supabase.auth.getClaims()` verifies tokens locally, as it does against a hosted project.
+ * The ES256 key is generated on first start and kept in the (ignored) keys folder.
+ */
+import { join } from "node:path";
+import { exportJWK, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+
+/** Supabase CLI's local JWT secret: public knowledge, for local use only. */
+export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
+const LEGACY_KEY_EXPIRY = 1983812996;
+
+export interface PlatformKeys {
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  /** Public JWKS document served by the auth stand-in. */
+  jwks: { keys: JWK[] };
+  /** Signs a session access token with the ES256 key. */
+  signAccessToken(claims: JWTPayload, expiresInSeconds: number): Promise<string>;
+  /** Signs a short-lived HS256 token (storage URLs); the payload is returned by `verifyHs256`. */
+  signHs256(claims: JWTPayload, expiresInSeconds: number): Promise<string>;
+  /** Verifies an ES256 session token or an HS256 token (legacy API keys); throws on anything else. */
+  verify(token: string): Promise<JWTPayload>;
+}
+
+interface StoredSigningKey {
+  kid: string;
+  privateJwk: JWK;
+}
+
+async function loadOrCreateSigningKey(keysDir: string): Promise<StoredSigningKey> {
+  const path = join(keysDir, "signing_key.json");
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as StoredSigningKey;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+  const stored: StoredSigningKey = { kid: crypto.randomUUID(), privateJwk: await exportJWK(pair.privateKey) };
+  await Deno.mkdir(keysDir, { recursive: true });
+  await Deno.writeTextFile(path, JSON.stringify(stored), { mode: 0o600 });
+  return stored;
+}
+
+const cache = new Map<string, Promise<PlatformKeys>>();
+
+export function platformKeys(keysDir: string): Promise<PlatformKeys> {
+  let keys = cache.get(keysDir);
+  if (!keys) {
+    keys = buildKeys(keysDir);
+    cache.set(keysDir, keys);
+  }
+  return keys;
+}
+
+async function buildKeys(keysDir: string): Promise<PlatformKeys> {
+  const secret = new TextEncoder().encode(LOCAL_JWT_SECRET);
+  const stored = await loadOrCreateSigningKey(keysDir);
+  const privateKey = await importJWK({ ...stored.privateJwk, alg: "ES256" }, "ES256");
+  const { d: _private, ...publicJwk } = stored.privateJwk;
+  const publicKey = await importJWK({ ...publicJwk, alg: "ES256" }, "ES256");
+
+  const legacyKey = (role: string) =>
+    new SignJWT({ iss: "supabase-demo", role, exp: LEGACY_KEY_EXPIRY })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .sign(secret);
+
+  return {
+    jwtSecret: LOCAL_JWT_SECRET,
+    anonKey: await legacyKey("anon"),
+    serviceRoleKey: await legacyKey("service_role"),
+    jwks: { keys: [{ ...publicJwk, kid: stored.kid, alg: "ES256", use: "sig", key_ops: ["verify"] }] },
+    signAccessToken: (claims, expiresInSeconds) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "ES256", kid: stored.kid, typ: "JWT" })
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
+        .sign(privateKey),
+    signHs256: (claims, expiresInSeconds) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
+        .sign(secret),
+    async verify(token) {
+      const { payload } = await jwtVerify(token, async (header) => {
+        if (header.alg === "HS256") return secret;
+        if (header.alg === "ES256" && header.kid === stored.kid) return publicKey;
+        throw new Error(`no key for alg ${header.alg} kid ${header.kid ?? "none"}`);
+      });
+      return payload;
+    },
+  };
+}

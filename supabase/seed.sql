@@ -1,0 +1,1 @@
+-- Local development data, loaded once per content by `npm start` (and by `supabase db reset` elsewhere).
