@@ -1,0 +1,91 @@
+/**
+ * A platform instance for one test file: a fresh database cloned from the bootstrapped template, optionally
+ * with the stand-in extensions and a project's migrations, served on a free port. `npm test` has already
+ * started the cluster and built the template.
+ */
+import postgres from "postgres";
+import { runSql } from "../../cli/cluster.ts";
+import { applyMigrations, createDatabaseFromTemplate, dropDatabase } from "../../cli/provision.ts";
+import { databaseUrl, platformSettings } from "../../cli/settings.ts";
+import { jsonLogger, type Logger, silentLogger } from "../../server/log.ts";
+import { type RunningPlatform, startPlatform } from "../../server/platform.ts";
+
+export interface TestPlatform {
+  url: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  /** Connection URL of the test database as `postgres` (the role migrations run as). */
+  databaseUrl: string;
+  /** Pool connected as the bootstrap superuser, for arranging and inspecting state. */
+  admin: postgres.Sql;
+  platform: RunningPlatform;
+  close(): Promise<void>;
+}
+
+export interface TestPlatformOptions {
+  /** Short label used in the database name. */
+  name: string;
+  /** Create pgmq, pg_net and pg_cron as `postgres`, as a migration would. */
+  extensions?: boolean;
+  /** Apply `<projectDir>/supabase/migrations` with the Supabase CLI and serve its functions. */
+  projectDir?: string;
+  log?: Logger;
+}
+
+export const EXTENSIONS_SQL = `create extension if not exists pgmq;
+create extension if not exists pg_net with schema extensions;
+create extension if not exists pg_cron;`;
+
+export async function createTestDatabase(name: string, options: { extensions?: boolean } = {}) {
+  const settings = platformSettings();
+  const database = `test_${name.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}_${crypto.randomUUID().slice(0, 8)}`;
+  await createDatabaseFromTemplate(settings, database);
+  if (options.extensions) await runSql(settings, database, { text: EXTENSIONS_SQL }, { user: "postgres" });
+  return {
+    settings,
+    database,
+    url: databaseUrl(settings, database),
+    drop: () => dropDatabase(settings, database),
+  };
+}
+
+export async function startTestPlatform(options: TestPlatformOptions): Promise<TestPlatform> {
+  const db = await createTestDatabase(options.name, { extensions: options.extensions });
+  if (options.projectDir) await applyMigrations(db.settings, db.database, options.projectDir);
+  const log = options.log ?? (Deno.env.get("PLATFORM_TEST_LOGS") ? jsonLogger() : silentLogger);
+  const platform = await startPlatform({
+    settings: db.settings,
+    database: db.database,
+    port: 0,
+    projectDir: options.projectDir,
+    log,
+  });
+  const keys = platform.context.keys;
+  return {
+    url: platform.url,
+    anonKey: keys.anonKey,
+    serviceRoleKey: keys.serviceRoleKey,
+    databaseUrl: db.url,
+    admin: platform.context.admin,
+    platform,
+    async close() {
+      await platform.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
