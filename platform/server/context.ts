@@ -21,6 +21,12 @@ export interface PlatformContext {
   log: Logger;
   /** Folder holding the project's `supabase/` directory (functions, config.toml). */
   projectDir: string;
+  limits: PlatformLimits;
+}
+
+export interface PlatformLimits {
+  /** Wall-clock limit of one function request; the edge runtime's request idle timeout is 150 s. */
+  functionRequestMs: number;
 }
 
 /** An HTTP service mounted under a path prefix of the platform's single port. */

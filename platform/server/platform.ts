@@ -4,7 +4,7 @@
  */
 import postgres from "postgres";
 import { databaseUrl, type PlatformSettings } from "../cli/settings.ts";
-import type { PlatformContext, PlatformService, PlatformWorker } from "./context.ts";
+import type { PlatformContext, PlatformLimits, PlatformService, PlatformWorker } from "./context.ts";
 import { corsHeaders, json, withCors } from "./http.ts";
 import { platformKeys } from "./keys.ts";
 import { jsonLogger, loggablePath, type Logger } from "./log.ts";
@@ -19,6 +19,7 @@ export interface PlatformOptions {
   /** Folder holding `supabase/` (functions, config.toml); the repository root unless a test says otherwise. */
   projectDir?: string;
   log?: Logger;
+  limits?: Partial<PlatformLimits>;
 }
 
 export interface RunningPlatform {
@@ -58,6 +59,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     keys: await platformKeys(settings.keysDir),
     log,
     projectDir: options.projectDir ?? settings.repoRoot,
+    limits: { functionRequestMs: 150_000, ...options.limits },
   };
   services = await createServices(context);
   const workers: PlatformWorker[] = await startWorkers(context);

@@ -1,17 +1,21 @@
 /** The services and background workers the platform process runs, in routing order. */
 import type { PlatformContext, PlatformService, PlatformWorker } from "./context.ts";
 import { createAuthService } from "./auth/auth_service.ts";
+import { startCronScheduler } from "./cron/cron_scheduler.ts";
+import { createFunctionsService } from "./functions/functions_service.ts";
+import { startNetSender } from "./net/net_sender.ts";
 import { createRealtimeService } from "./realtime/realtime_service.ts";
 import { createStorageService } from "./storage/storage_service.ts";
 
-export function createServices(context: PlatformContext): Promise<PlatformService[]> {
-  return Promise.resolve([
+export async function createServices(context: PlatformContext): Promise<PlatformService[]> {
+  return [
+    await createFunctionsService(context),
     createStorageService(context),
     createAuthService(context),
     createRealtimeService(context),
-  ]);
+  ];
 }
 
-export function startWorkers(_context: PlatformContext): Promise<PlatformWorker[]> {
-  return Promise.resolve([]);
+export async function startWorkers(context: PlatformContext): Promise<PlatformWorker[]> {
+  return [await startNetSender(context), await startCronScheduler(context)];
 }

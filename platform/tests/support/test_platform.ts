@@ -9,6 +9,7 @@ import { applyMigrations, createDatabaseFromTemplate, dropDatabase } from "../..
 import { databaseUrl, platformSettings } from "../../cli/settings.ts";
 import { jsonLogger, type Logger, silentLogger } from "../../server/log.ts";
 import { type RunningPlatform, startPlatform } from "../../server/platform.ts";
+import type { PlatformLimits } from "../../server/context.ts";
 
 export interface TestPlatform {
   url: string;
@@ -30,6 +31,7 @@ export interface TestPlatformOptions {
   /** Apply `<projectDir>/supabase/migrations` with the Supabase CLI and serve its functions. */
   projectDir?: string;
   log?: Logger;
+  limits?: Partial<PlatformLimits>;
 }
 
 export const EXTENSIONS_SQL = `create extension if not exists pgmq;
@@ -59,6 +61,7 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     port: 0,
     projectDir: options.projectDir,
     log,
+    limits: options.limits,
   });
   const keys = platform.context.keys;
   return {

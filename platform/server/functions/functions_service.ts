@@ -1,0 +1,172 @@
+/**
+ * Stand-in for Supabase's edge runtime at `/functions/v1/<name>/*`: every folder of `supabase/functions` except
+ * `_shared` (and other `_`/`.` folders) is a function. `verify_jwt` comes from `config.toml` per function, the
+ * environment is the one Supabase gives a function, and each function runs in its own sandboxed process.
+ */
+import { join } from "node:path";
+import { databaseUrl } from "../../cli/settings.ts";
+import { callerFromToken } from "../caller.ts";
+import type { PlatformContext, PlatformService } from "../context.ts";
+import { bearerToken, json } from "../http.ts";
+import { readFunctionsConfig } from "../project_config.ts";
+import { FunctionBootError, FunctionProcess } from "./function_process.ts";
+
+export interface FunctionsServiceOptions {
+  bootTimeoutMs?: number;
+}
+
+const functionNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+export async function createFunctionsService(
+  context: PlatformContext,
+  options: FunctionsServiceOptions = {},
+): Promise<PlatformService> {
+  const functionsDir = join(context.projectDir, "supabase", "functions");
+  const config = await readFunctionsConfig(context.projectDir);
+  const requestTimeoutMs = context.limits.functionRequestMs;
+  const workers = new Map<string, FunctionProcess>();
+  const denoDir = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
+
+  const functionEnv: Record<string, string> = {
+    ...config.secrets,
+    SUPABASE_URL: context.apiUrl,
+    SUPABASE_ANON_KEY: context.keys.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: context.keys.serviceRoleKey,
+    SUPABASE_DB_URL: databaseUrl(context.settings, context.database),
+    SUPABASE_JWKS: JSON.stringify(context.keys.jwks),
+    DENO_DIR: denoDir,
+    DENO_NO_UPDATE_CHECK: "1",
+  };
+
+  // Edited source takes effect on the next request, as with `supabase functions serve`.
+  const watcher = watchSources(functionsDir, () => {
+    for (const worker of workers.values()) worker.close();
+    workers.clear();
+  });
+
+  const workerFor = (name: string): FunctionProcess => {
+    let worker = workers.get(name);
+    if (!worker) {
+      const created = new FunctionProcess({
+        name,
+        entry: join(functionsDir, name, "index.ts"),
+        cwd: join(functionsDir, name),
+        env: functionEnv,
+        readable: [context.projectDir, context.settings.repoRoot, denoDir, "/tmp"],
+        log: context.log,
+        bootTimeoutMs: options.bootTimeoutMs ?? 30_000,
+      });
+      // A dead worker is forgotten so the next request boots a fresh one.
+      created.exited.then(() => {
+        if (workers.get(name) === created) workers.delete(name);
+      });
+      workers.set(name, created);
+      worker = created;
+    }
+    return worker;
+  };
+
+  return {
+    prefix: "/functions/v1",
+    async handle(request, url) {
+      const [, name = ""] = url.pathname.slice("/functions/v1".length).split("/");
+      if (!functionNamePattern.test(name) || !(await isFile(join(functionsDir, name, "index.ts")))) {
+        return json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
+      }
+      if (config.verifyJwt(name)) {
+        const token = bearerToken(request);
+        if (!token) return json({ msg: "Error: Missing authorization header" }, 401);
+        try {
+          await callerFromToken(context.keys, token);
+        } catch {
+          return json({ msg: "Invalid JWT" }, 401);
+        }
+      }
+
+      const worker = workerFor(name);
+      let port: number;
+      try {
+        port = await worker.port();
+      } catch (error) {
+        context.log.error("function_boot_failed", { function: name, error: (error as Error).message });
+        return json({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" }, 503);
+      }
+
+      const target = `http://127.0.0.1:${port}${url.pathname.slice("/functions/v1".length)}${url.search}`;
+      const headers = new Headers(request.headers);
+      headers.delete("host");
+      const timeout = AbortSignal.timeout(requestTimeoutMs);
+      try {
+        const response = await Promise.race([
+          fetch(target, {
+            method: request.method,
+            headers,
+            body: request.body,
+            redirect: "manual",
+            signal: timeout,
+          }),
+          worker.exited.then(() => {
+            throw new WorkerExitedError();
+          }),
+        ]);
+        return new Response(response.body, { status: response.status, headers: response.headers });
+      } catch (error) {
+        if (timeout.aborted) {
+          // The runtime stops a worker that overruns its limit; a hung function must not keep running.
+          worker.kill();
+          context.log.error("function_timeout", { function: name, limit_ms: requestTimeoutMs });
+          return json({ code: "WORKER_LIMIT", message: "Function exceeded its wall-clock limit" }, 546);
+        }
+        if (error instanceof FunctionBootError || error instanceof WorkerExitedError || !worker.alive) {
+          return json({ code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" }, 500);
+        }
+        context.log.error("function_proxy_failed", { function: name, error: (error as Error).message });
+        return json({ code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" }, 500);
+      }
+    },
+    async close() {
+      watcher.close();
+      await Promise.all([...workers.values()].map((worker) => worker.close()));
+      workers.clear();
+    },
+  };
+}
+
+class WorkerExitedError extends Error {
+  override name = "WorkerExitedError";
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function watchSources(dir: string, onChange: () => void): { close(): void } {
+  let watcher: Deno.FsWatcher;
+  try {
+    watcher = Deno.watchFs(dir, { recursive: true });
+  } catch {
+    return { close() {} };
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  (async () => {
+    try {
+      for await (const event of watcher) {
+        if (event.kind === "access") continue;
+        clearTimeout(timer);
+        timer = setTimeout(onChange, 100);
+      }
+    } catch {
+      // Closed.
+    }
+  })();
+  return {
+    close() {
+      clearTimeout(timer);
+      watcher.close();
+    },
+  };
+}

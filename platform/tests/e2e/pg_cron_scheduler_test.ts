@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { eventually, startTestPlatform } from "../support/test_platform.ts";
+
+Deno.test("pg_cron stand-in", async (t) => {
+  const platform = await startTestPlatform({ name: "pg_cron", extensions: true });
+  const sql = platform.admin;
+  // Jobs are scheduled by `postgres`, as a migration would schedule them.
+  const asPostgres = <T>(work: (tx: typeof sql) => Promise<T>) =>
+    sql.begin(async (tx) => {
+      await tx`set local role postgres`;
+      return await work(tx as unknown as typeof sql);
+    });
+  try {
+    await asPostgres((tx) => tx`create table public.ticks (at timestamptz not null default clock_timestamp())`);
+
+    await t.step("a '1 seconds' job runs repeatedly and records each run", async () => {
+      await asPostgres((tx) => tx`select cron.schedule('tick', '1 seconds', 'insert into public.ticks default values')`);
+      await eventually(async () => {
+        const [{ count }] = await sql`select count(*)::int as count from public.ticks`;
+        return count >= 3 ? count : undefined;
+      }, "three ticks");
+      const runs = await sql`select status, return_message, username, job_pid from cron.job_run_details
+                             join cron.job using (jobid) where jobname = 'tick' and status = 'succeeded'`;
+      assert.ok(runs.length >= 3);
+      assert.deepEqual(runs[0].username, "postgres");
+      assert.deepEqual(runs[0].return_message, "INSERT 1");
+      assert.ok(runs[0].job_pid > 0);
+    });
+
+    await t.step("the job runs as its user, with that user's privileges", async () => {
+      const [{ owner }] = await sql`select tableowner as owner from pg_tables where tablename = 'ticks'`;
+      assert.deepEqual(owner, "postgres");
+      await asPostgres((tx) => tx`select cron.schedule('forbidden', '1 seconds', 'select count(*) from vault.secrets')`);
+      const failed = await eventually(async () => {
+        const [row] = await sql`select return_message from cron.job_run_details join cron.job using (jobid)
+                                where jobname = 'forbidden' and status = 'failed' limit 1`;
+        return row;
+      }, "a failed run");
+      assert.ok(/permission denied/.test(failed.return_message), failed.return_message);
+      await asPostgres((tx) => tx`select cron.unschedule('forbidden')`);
+    });
+
+    await t.step("unscheduling stops the job", async () => {
+      await asPostgres((tx) => tx`select cron.unschedule('tick')`);
+      // A run already under way may still finish; after that, nothing more is inserted.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const [{ count: before }] = await sql`select count(*)::int as count from public.ticks`;
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const [{ count: after }] = await sql`select count(*)::int as count from public.ticks`;
+      assert.deepEqual(after, before);
+    });
+  } finally {
+    await platform.close();
+  }
+});
