@@ -42,7 +42,10 @@ alter role postgres nosuperuser createdb createrole login replication bypassrls 
 
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
-grant supabase_auth_admin, supabase_storage_admin, supabase_realtime_admin to postgres;
+-- Migrations create policies on storage.objects and realtime.messages, which takes membership of their owners.
+-- Since the 2024 lock-down of the auth schema, postgres is no longer a member of supabase_auth_admin.
+grant supabase_storage_admin, supabase_realtime_admin to postgres;
+revoke supabase_auth_admin from postgres;
 
 alter role anon set statement_timeout = '3s';
 alter role authenticated set statement_timeout = '8s';

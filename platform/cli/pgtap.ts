@@ -6,7 +6,7 @@
  */
 import { join, relative } from "node:path";
 import { runSql } from "./cluster.ts";
-import { applyMigrations, createDatabaseFromTemplate, dropDatabase } from "./provision.ts";
+import { applyBootstrap, applyMigrations, createDatabaseFromTemplate, dropDatabase } from "./provision.ts";
 import type { PlatformSettings } from "./settings.ts";
 import { EXTENSIONS_SQL } from "../tests/support/test_platform.ts";
 
@@ -54,7 +54,12 @@ export async function runPgTap(
   const database = `test_pgtap_${suite}_${crypto.randomUUID().slice(0, 8)}`;
   await createDatabaseFromTemplate(settings, database);
   try {
-    if (suite === "platform") await runSql(settings, database, { text: EXTENSIONS_SQL }, { user: "postgres" });
+    if (suite === "platform") {
+      // The template already holds the bootstrap; applying it again proves a re-run on a live database is safe,
+      // which the bootstrap tests then check (no duplicated indexes, triggers or constraints).
+      await applyBootstrap(settings, database);
+      await runSql(settings, database, { text: EXTENSIONS_SQL }, { user: "postgres" });
+    }
     else await applyMigrations(settings, database);
     for (const helper of helpers) await runSql(settings, database, { file: helper }, { user: "postgres" });
 
