@@ -190,11 +190,16 @@ async function actAs(sql: postgres.TransactionSql, username: string): Promise<vo
   await sql`select set_config('role', ${username}, true)`;
 }
 
-/** pg_cron reports "N rows" for a query and the command tag otherwise. */
+/**
+ * pg_cron records "N rows" for a statement that returns rows and the command tag otherwise ("INSERT 0 1").
+ * Only the last statement of a multi-statement command counts.
+ */
 function describeResult(result: postgres.RowList<postgres.Row[]> | postgres.RowList<postgres.Row[]>[]): string {
   const last = Array.isArray(result) && result.length > 0 && Array.isArray(result.at(-1))
     ? result.at(-1) as postgres.RowList<postgres.Row[]>
     : result as postgres.RowList<postgres.Row[]>;
-  if (last.command === "SELECT") return `${last.count ?? last.length} row${last.count === 1 ? "" : "s"}`;
+  const count = last.count ?? last.length;
+  if (last.command === "SELECT") return `${count} row${count === 1 ? "" : "s"}`;
+  if (last.command === "INSERT") return `INSERT 0 ${count}`;
   return [last.command, last.count].filter((part) => part !== undefined && part !== null).join(" ");
 }

@@ -43,7 +43,8 @@ export async function startNetSender(
   // to claim.
   let extensionPresent = false;
 
-  const listener = context.connect({ max: 1 });
+  // `net.check_worker_is_up()` recognises the sender by its application name, as it would pg_net's worker.
+  const listener = context.connect({ max: 1, connection: { application_name: "pg_net worker" } });
   await listener.listen(CHANNEL, () => void pump());
 
   async function pump(): Promise<void> {

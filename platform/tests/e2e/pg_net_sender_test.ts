@@ -53,7 +53,7 @@ Deno.test("pg_net stand-in", async (t) => {
       assert.deepEqual(response.timed_out, false);
       const hits = target.received.filter((r) => r.path.startsWith("/committed"));
       assert.deepEqual(hits.length, 1);
-      assert.deepEqual(hits[0].path, "/committed?q=a+b");
+      assert.deepEqual(hits[0].path, "/committed?q=a%20b");
       assert.deepEqual(JSON.parse(hits[0].body), { page: 3 });
       assert.deepEqual(hits[0].headers["x-trace"], "t1");
       assert.deepEqual(hits[0].headers["x-null"], undefined);
