@@ -71,7 +71,9 @@ export async function ensureCluster(settings: PlatformSettings): Promise<"create
       );
     }
     if (!(await exists(join(clusterDir, "postgresql.conf")))) {
-      throw new PlatformError(`The data directory ${clusterDir} is broken (no postgresql.conf). Run \`npm run reset\`.`);
+      throw new PlatformError(
+        `The data directory ${clusterDir} is broken (no postgresql.conf). Run \`npm run reset\`.`,
+      );
     }
     return "existing";
   }
@@ -132,7 +134,7 @@ export async function isClusterRunning(settings: PlatformSettings): Promise<bool
   return status.code === 0;
 }
 
-async function isPortFree(hostname: string, port: number): Promise<boolean> {
+function isPortFree(hostname: string, port: number): boolean {
   try {
     const listener = Deno.listen({ hostname, port });
     listener.close();
@@ -143,8 +145,8 @@ async function isPortFree(hostname: string, port: number): Promise<boolean> {
   }
 }
 
-export async function assertPortFree(hostname: string, port: number, what: string): Promise<void> {
-  if (!(await isPortFree(hostname, port))) {
+export function assertPortFree(hostname: string, port: number, what: string): void {
+  if (!isPortFree(hostname, port)) {
     throw new PlatformError(
       `Port ${port} on ${hostname} is already in use, so the ${what} cannot start. ` +
         `Stop whatever listens there (\`ss -ltnp 'sport = :${port}'\` shows it) or run \`npm run stop\`.`,
@@ -154,7 +156,7 @@ export async function assertPortFree(hostname: string, port: number, what: strin
 
 export async function startCluster(settings: PlatformSettings): Promise<"started" | "running"> {
   if (await isClusterRunning(settings)) return "running";
-  await assertPortFree(settings.dbHost, settings.dbPort, "database");
+  assertPortFree(settings.dbHost, settings.dbPort, "database");
   const logFile = join(settings.logDir, "postgres.log");
   const started = await run("pg_ctl", [
     "start",

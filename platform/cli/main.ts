@@ -5,7 +5,7 @@
  * A second start skips what is already done; Ctrl-C stops the platform process and the cluster.
  */
 import { join } from "node:path";
-import { ensureCluster, PlatformError, startCluster, stopCluster } from "./cluster.ts";
+import { assertPortFree, ensureCluster, PlatformError, startCluster, stopCluster } from "./cluster.ts";
 import {
   applyBootstrap,
   applyMigrations,
@@ -49,7 +49,9 @@ export async function prepareDatabase(settings: PlatformSettings): Promise<void>
   } else {
     step("platform bootstrap unchanged");
   }
-  step((await applyMigrations(settings, PROJECT_DATABASE)).split("\n").filter(Boolean).at(-1) ?? "migrations");
+  step(
+    (await applyMigrations(settings, PROJECT_DATABASE)).split("\n").filter(Boolean).at(-1) ?? "migrations",
+  );
   step(await applySeed(settings, PROJECT_DATABASE));
   step(`database ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -72,16 +74,9 @@ async function printStatus(settings: PlatformSettings): Promise<void> {
   console.log(rows.map(([label, value]) => `${label.padStart(width)}: ${value}`).join("\n"));
 }
 
-async function writePidFile(settings: PlatformSettings): Promise<string> {
-  const pidFile = join(settings.dataDir, "platform.pid");
-  const existing = await readTextOrNull(pidFile);
-  if (existing && isAlive(Number(existing))) {
-    throw new PlatformError(
-      `The platform is already running (pid ${existing.trim()}). Use it, or run \`npm run stop\` first.`,
-    );
-  }
-  await Deno.writeTextFile(pidFile, String(Deno.pid));
-  return pidFile;
+async function runningPlatformPid(settings: PlatformSettings): Promise<number | null> {
+  const existing = await readTextOrNull(join(settings.dataDir, "platform.pid"));
+  return existing && isAlive(Number(existing)) ? Number(existing) : null;
 }
 
 function isAlive(pid: number): boolean {
@@ -94,7 +89,16 @@ function isAlive(pid: number): boolean {
 }
 
 async function start(settings: PlatformSettings, args: string[]): Promise<void> {
-  const pidFile = await writePidFile(settings);
+  const runningPid = await runningPlatformPid(settings);
+  if (runningPid !== null) {
+    step(`the platform is already running (pid ${runningPid})`);
+    await printStatus(settings);
+    return;
+  }
+  assertPortFree(settings.dbHost, settings.apiPort, "platform");
+  await Deno.mkdir(settings.dataDir, { recursive: true });
+  const pidFile = join(settings.dataDir, "platform.pid");
+  await Deno.writeTextFile(pidFile, String(Deno.pid));
   await prepareDatabase(settings);
   const platform = await startPlatform({ settings, database: PROJECT_DATABASE, port: settings.apiPort });
   await printStatus(settings);

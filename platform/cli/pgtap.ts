@@ -59,8 +59,7 @@ export async function runPgTap(
       // which the bootstrap tests then check (no duplicated indexes, triggers or constraints).
       await applyBootstrap(settings, database);
       await runSql(settings, database, { text: EXTENSIONS_SQL }, { user: "postgres" });
-    }
-    else await applyMigrations(settings, database);
+    } else await applyMigrations(settings, database);
     for (const helper of helpers) await runSql(settings, database, { file: helper }, { user: "postgres" });
 
     const prove = new Deno.Command("pg_prove", {
@@ -78,7 +77,11 @@ export async function runPgTap(
         ...tests.map((file) => relative(settings.repoRoot, file)),
       ],
       cwd: settings.repoRoot,
-      env: { PGPASSWORD: settings.password, PGSSLMODE: "disable", PGOPTIONS: "--client-min-messages=warning" },
+      env: {
+        PGPASSWORD: settings.password,
+        PGSSLMODE: "disable",
+        PGOPTIONS: "--client-min-messages=warning",
+      },
       stdout: "piped",
       stderr: "piped",
     });
@@ -86,11 +89,13 @@ export async function runPgTap(
     const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
     console.log(text.trimEnd());
     const total = Number(text.match(/Tests=(\d+)/)?.[1] ?? 0);
-    const failed = [...text.matchAll(/Failed (\d+)\/\d+ subtests/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const failed = [...text.matchAll(/Failed (\d+)\/\d+ subtests/g)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
     const ok = output.code === 0;
     return { files: tests.length, passed: total - failed, failed: ok ? failed : Math.max(failed, 1), ok };
   } finally {
     await dropDatabase(settings, database);
   }
 }
-

@@ -43,7 +43,10 @@ export async function installExtensions(settings: PlatformSettings): Promise<str
 
 /** A fingerprint of everything the bootstrap depends on, so an unchanged platform skips re-applying it. */
 export async function bootstrapFingerprint(settings: PlatformSettings): Promise<string> {
-  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(await bootstrapSources(settings)));
+  const hash = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(await bootstrapSources(settings)),
+  );
   return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -88,9 +91,13 @@ export async function rebuildTemplate(settings: PlatformSettings): Promise<void>
 }
 
 /** A fresh database cloned from the template, for tests that need their own. */
-export async function createDatabaseFromTemplate(settings: PlatformSettings, database: string): Promise<void> {
+export async function createDatabaseFromTemplate(
+  settings: PlatformSettings,
+  database: string,
+): Promise<void> {
   await runSql(settings, "postgres", {
-    text: `drop database if exists ${database} with (force); create database ${database} template ${TEMPLATE_DATABASE} owner postgres;`,
+    text:
+      `drop database if exists ${database} with (force); create database ${database} template ${TEMPLATE_DATABASE} owner postgres;`,
   }, { singleTransaction: false });
 }
 

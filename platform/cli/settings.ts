@@ -21,7 +21,9 @@ export interface PlatformSettings {
   password: string;
 }
 
-export function platformSettings(env: Record<string, string | undefined> = Deno.env.toObject()): PlatformSettings {
+export function platformSettings(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): PlatformSettings {
   const repoRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
   const dataDir = env.PLATFORM_DATA_DIR ?? join(repoRoot, ".local");
   return {

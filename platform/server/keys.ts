@@ -38,7 +38,10 @@ async function loadOrCreateSigningKey(keysDir: string): Promise<StoredSigningKey
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ]);
   const stored: StoredSigningKey = { kid: crypto.randomUUID(), privateJwk: await exportJWK(pair.privateKey) };
   await Deno.mkdir(keysDir, { recursive: true });
   await Deno.writeTextFile(path, JSON.stringify(stored), { mode: 0o600 });
@@ -86,7 +89,7 @@ async function buildKeys(keysDir: string): Promise<PlatformKeys> {
         .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
         .sign(secret),
     async verify(token) {
-      const { payload } = await jwtVerify(token, async (header) => {
+      const { payload } = await jwtVerify(token, (header) => {
         if (header.alg === "HS256") return secret;
         if (header.alg === "ES256" && header.kid === stored.kid) return publicKey;
         throw new Error(`no key for alg ${header.alg} kid ${header.kid ?? "none"}`);

@@ -10,7 +10,10 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
-export function jsonLogger(write: (line: string) => void = (line) => console.log(line), base: LogFields = {}): Logger {
+export function jsonLogger(
+  write: (line: string) => void = (line) => console.log(line),
+  base: LogFields = {},
+): Logger {
   const emit = (level: string) => (event: string, fields: LogFields = {}) =>
     write(JSON.stringify({ time: new Date().toISOString(), level, event, ...base, ...fields }));
   return { info: emit("info"), warn: emit("warn"), error: emit("error") };

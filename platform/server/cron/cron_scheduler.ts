@@ -194,7 +194,9 @@ async function actAs(sql: postgres.TransactionSql, username: string): Promise<vo
  * pg_cron records "N rows" for a statement that returns rows and the command tag otherwise ("INSERT 0 1").
  * Only the last statement of a multi-statement command counts.
  */
-function describeResult(result: postgres.RowList<postgres.Row[]> | postgres.RowList<postgres.Row[]>[]): string {
+function describeResult(
+  result: postgres.RowList<postgres.Row[]> | postgres.RowList<postgres.Row[]>[],
+): string {
   const last = Array.isArray(result) && result.length > 0 && Array.isArray(result.at(-1))
     ? result.at(-1) as postgres.RowList<postgres.Row[]>
     : result as postgres.RowList<postgres.Row[]>;

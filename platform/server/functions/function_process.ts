@@ -76,7 +76,10 @@ export class FunctionProcess {
     this.#child = child;
     const listening = Promise.withResolvers<number>();
     const bootTimer = setTimeout(
-      () => listening.reject(new FunctionBootError(`${name} did not start within ${this.options.bootTimeoutMs} ms`)),
+      () =>
+        listening.reject(
+          new FunctionBootError(`${name} did not start within ${this.options.bootTimeoutMs} ms`),
+        ),
       this.options.bootTimeoutMs,
     );
 
@@ -97,7 +100,11 @@ export class FunctionProcess {
         this.#child = null;
         this.#port = null;
       }
-      log.info("function_worker_exited", { function: name, code: status.code, signal: status.signal ?? null });
+      log.info("function_worker_exited", {
+        function: name,
+        code: status.code,
+        signal: status.signal ?? null,
+      });
       this.#exited.resolve();
       this.#exited = Promise.withResolvers<void>();
     });

@@ -118,10 +118,16 @@ export async function createFunctionsService(
           return json({ code: "WORKER_LIMIT", message: "Function exceeded its wall-clock limit" }, 546);
         }
         if (error instanceof FunctionBootError || error instanceof WorkerExitedError || !worker.alive) {
-          return json({ code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" }, 500);
+          return json({
+            code: "WORKER_ERROR",
+            message: "Function exited due to an error (please check logs)",
+          }, 500);
         }
         context.log.error("function_proxy_failed", { function: name, error: (error as Error).message });
-        return json({ code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" }, 500);
+        return json(
+          { code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" },
+          500,
+        );
       }
     },
     async close() {

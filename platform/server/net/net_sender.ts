@@ -156,7 +156,9 @@ export async function startNetSender(
     void pump();
     // Expired responses are removed about once a minute, as pg_net's worker does between batches.
     if (++sweeps % Math.max(1, Math.round(60_000 / sweepIntervalMs)) === 0) {
-      await admin`delete from net._http_response where created < now() - ${options.responseTtl ?? "6 hours"}::interval`
+      await admin`delete from net._http_response where created < now() - ${
+        options.responseTtl ?? "6 hours"
+      }::interval`
         .catch(() => {});
     }
   }, sweepIntervalMs);

@@ -9,7 +9,9 @@ async function call(platform: TestPlatform, path: string, init: RequestInit = {}
   return { status: response.status, body: await response.json() };
 }
 
-const asService = (platform: TestPlatform): HeadersInit => ({ Authorization: `Bearer ${platform.serviceRoleKey}` });
+const asService = (platform: TestPlatform): HeadersInit => ({
+  Authorization: `Bearer ${platform.serviceRoleKey}`,
+});
 
 Deno.test("functions runtime", async (t) => {
   const platform = await startTestPlatform({
@@ -30,31 +32,37 @@ Deno.test("functions runtime", async (t) => {
       assert.deepEqual(status, 401);
     });
 
-    await t.step("a function sees its path without the /functions/v1 prefix, its query and body", async () => {
-      const { status, body } = await call(platform, "echo/items/7?expand=1", {
-        method: "POST",
-        headers: { ...asService(platform), "content-type": "text/plain" },
-        body: "hello",
-      });
-      assert.deepEqual(status, 200);
-      assert.deepEqual(body.path, "/echo/items/7");
-      assert.deepEqual(body.search, "?expand=1");
-      assert.deepEqual(body.body, "hello");
-    });
+    await t.step(
+      "a function sees its path without the /functions/v1 prefix, its query and body",
+      async () => {
+        const { status, body } = await call(platform, "echo/items/7?expand=1", {
+          method: "POST",
+          headers: { ...asService(platform), "content-type": "text/plain" },
+          body: "hello",
+        });
+        assert.deepEqual(status, 200);
+        assert.deepEqual(body.path, "/echo/items/7");
+        assert.deepEqual(body.search, "?expand=1");
+        assert.deepEqual(body.body, "hello");
+      },
+    );
 
-    await t.step("a function gets Supabase's environment and the project's .env secrets, nothing else", async () => {
-      const { body } = await call(platform, "echo", { headers: asService(platform) });
-      assert.deepEqual(body.env, {
-        SUPABASE_URL: true,
-        SUPABASE_ANON_KEY: true,
-        SUPABASE_SERVICE_ROLE_KEY: true,
-        SUPABASE_DB_URL: true,
-        SAMPLE_SECRET: true,
-      });
-      assert.deepEqual(body.sample_secret, "from-dotenv");
-      assert.deepEqual(body.supabase_url, platform.url);
-      assert.deepEqual(body.has_home, false);
-    });
+    await t.step(
+      "a function gets Supabase's environment and the project's .env secrets, nothing else",
+      async () => {
+        const { body } = await call(platform, "echo", { headers: asService(platform) });
+        assert.deepEqual(body.env, {
+          SUPABASE_URL: true,
+          SUPABASE_ANON_KEY: true,
+          SUPABASE_SERVICE_ROLE_KEY: true,
+          SUPABASE_DB_URL: true,
+          SAMPLE_SECRET: true,
+        });
+        assert.deepEqual(body.sample_secret, "from-dotenv");
+        assert.deepEqual(body.supabase_url, platform.url);
+        assert.deepEqual(body.has_home, false);
+      },
+    );
 
     await t.step("verify_jwt = false in config.toml lets an unauthenticated request through", async () => {
       const { status } = await call(platform, "public-echo");
@@ -84,12 +92,15 @@ Deno.test("functions runtime", async (t) => {
       assert.deepEqual((await call(platform, "echo", { headers: asService(platform) })).status, 200);
     });
 
-    await t.step("a function that hangs is stopped at its wall-clock limit and the platform keeps serving", async () => {
-      const { status, body } = await call(platform, "hang", { headers: asService(platform) });
-      assert.deepEqual(status, 546);
-      assert.match(body.message, /wall-clock/);
-      assert.deepEqual((await call(platform, "echo", { headers: asService(platform) })).status, 200);
-    });
+    await t.step(
+      "a function that hangs is stopped at its wall-clock limit and the platform keeps serving",
+      async () => {
+        const { status, body } = await call(platform, "hang", { headers: asService(platform) });
+        assert.deepEqual(status, 546);
+        assert.match(body.message, /wall-clock/);
+        assert.deepEqual((await call(platform, "echo", { headers: asService(platform) })).status, 200);
+      },
+    );
 
     await t.step("a crashed function boots again on the next request", async () => {
       const first = await call(platform, "crash", { headers: asService(platform) });

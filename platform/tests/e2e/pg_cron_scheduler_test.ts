@@ -15,15 +15,19 @@ Deno.test("pg_cron stand-in", async (t) => {
       tx`create table public.ticks (at timestamptz not null default clock_timestamp(), by_user text not null default current_user)`
     );
     // A table the scheduling user has no privilege on.
-    await sql`create table public.admin_only (secret text); revoke all on public.admin_only from public, postgres, anon, authenticated, service_role`.simple();
+    await sql`create table public.admin_only (secret text); revoke all on public.admin_only from public, postgres, anon, authenticated, service_role`
+      .simple();
 
     await t.step("a '1 seconds' job runs repeatedly and records each run", async () => {
-      await asPostgres((tx) => tx`select cron.schedule('tick', '1 seconds', 'insert into public.ticks default values')`);
+      await asPostgres((tx) =>
+        tx`select cron.schedule('tick', '1 seconds', 'insert into public.ticks default values')`
+      );
       await eventually(async () => {
         const [{ count }] = await sql`select count(*)::int as count from public.ticks`;
         return count >= 3 ? count : undefined;
       }, "three ticks");
-      const runs = await sql`select d.status, d.return_message, d.username, d.job_pid from cron.job_run_details d
+      const runs =
+        await sql`select d.status, d.return_message, d.username, d.job_pid from cron.job_run_details d
                              join cron.job using (jobid) where jobname = 'tick' and status = 'succeeded'`;
       assert.ok(runs.length >= 3, `${runs.length} recorded runs`);
       assert.equal(runs[0].username, "postgres");
@@ -34,9 +38,12 @@ Deno.test("pg_cron stand-in", async (t) => {
     await t.step("the job runs as its user, with that user's privileges", async () => {
       const users = await sql`select distinct by_user from public.ticks`;
       assert.deepEqual(users.map((row) => row.by_user), ["postgres"]);
-      await asPostgres((tx) => tx`select cron.schedule('forbidden', '1 seconds', 'select count(*) from public.admin_only')`);
+      await asPostgres((tx) =>
+        tx`select cron.schedule('forbidden', '1 seconds', 'select count(*) from public.admin_only')`
+      );
       const failed = await eventually(async () => {
-        const [row] = await sql`select d.return_message from cron.job_run_details d join cron.job using (jobid)
+        const [row] =
+          await sql`select d.return_message from cron.job_run_details d join cron.job using (jobid)
                                 where jobname = 'forbidden' and status = 'failed' limit 1`;
         return row;
       }, "a failed run");

@@ -79,7 +79,9 @@ Deno.test("pg_net stand-in", async (t) => {
     });
 
     await t.step("a timeout is recorded as timed out with pg_net's message", async () => {
-      const [{ id }] = await sql`select net.http_get(${target.url + "/slow"}, timeout_milliseconds => 200) as id`;
+      const [{ id }] = await sql`select net.http_get(${
+        target.url + "/slow"
+      }, timeout_milliseconds => 200) as id`;
       const response = await responseFor(id);
       assert.deepEqual(response.status_code, null);
       assert.deepEqual(response.timed_out, true);

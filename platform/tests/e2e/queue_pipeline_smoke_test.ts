@@ -14,10 +14,14 @@ Deno.test("a migration using pgmq, pg_net and pg_cron drives an edge function en
 
     await sql`select pgmq.send('sample_jobs', jsonb_build_object('page', n)) from generate_series(1, 5) n`;
 
-    const delivered = await eventually(async () => {
-      const rows = await sql`select message from sample.deliveries order by msg_id`;
-      return rows.length === 5 ? rows : undefined;
-    }, "five deliveries", 30_000);
+    const delivered = await eventually(
+      async () => {
+        const rows = await sql`select message from sample.deliveries order by msg_id`;
+        return rows.length === 5 ? rows : undefined;
+      },
+      "five deliveries",
+      30_000,
+    );
     assert.deepEqual(delivered.map((row) => row.message.page), [1, 2, 3, 4, 5]);
 
     const [{ queued }] = await sql`select count(*)::int as queued from pgmq.q_sample_jobs`;

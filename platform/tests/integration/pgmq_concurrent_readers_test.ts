@@ -2,11 +2,11 @@
  * The pgmq stand-in under real concurrency, on separate connections: readers racing on one queue never get
  * the same message while its visibility timeout runs and together receive every message, and a message is
  * invisible to readers until the transaction that sent it commits.
- *
- * Needs PLATFORM_TEST_DATABASE_URL: a fresh database where pgmq has been created (the test runner provides it).
+ * Each run gets a fresh database with the stand-in extensions created.
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
+import { createTestDatabase } from "../support/test_platform.ts";
 
 const READERS = 4;
 const MESSAGES = 500;
@@ -14,17 +14,6 @@ const MESSAGES = 500;
 const BATCH_SIZE = 7;
 /** Longer than the test runs: a message delivered twice within it was delivered during its vt. */
 const VT_SECONDS = 600;
-
-function testDatabaseUrl(): string {
-  const url = Deno.env.get("PLATFORM_TEST_DATABASE_URL");
-  if (!url) {
-    throw new Error(
-      "PLATFORM_TEST_DATABASE_URL is not set: it must point to a fresh database where pgmq has been created " +
-        "(the platform's test runner provides one).",
-    );
-  }
-  return url;
-}
 
 function connect(url: string): postgres.Sql {
   return postgres(url, { max: 1, onnotice: () => {} });
@@ -47,15 +36,15 @@ async function drain(sql: postgres.Sql, queue: string): Promise<Delivery[]> {
 }
 
 async function withQueue(work: (url: string, queue: string) => Promise<void>): Promise<void> {
-  const url = testDatabaseUrl();
+  const database = await createTestDatabase("pgmq_readers", { extensions: true });
   const queue = `concurrency_${crypto.randomUUID().slice(0, 8)}`;
-  const admin = connect(url);
+  const admin = connect(database.url);
   try {
     await admin`select pgmq.create(${queue})`;
-    await work(url, queue);
+    await work(database.url, queue);
   } finally {
-    await admin`select pgmq.drop_queue(${queue})`;
     await admin.end();
+    await database.drop();
   }
 }
 

@@ -40,7 +40,9 @@ create extension if not exists pg_cron;`;
 
 export async function createTestDatabase(name: string, options: { extensions?: boolean } = {}) {
   const settings = platformSettings();
-  const database = `test_${name.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}_${crypto.randomUUID().slice(0, 8)}`;
+  const database = `test_${name.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}_${
+    crypto.randomUUID().slice(0, 8)
+  }`;
   await createDatabaseFromTemplate(settings, database);
   if (options.extensions) await runSql(settings, database, { text: EXTENSIONS_SQL }, { user: "postgres" });
   return {
