@@ -141,8 +141,9 @@ grant execute on function
 -- ---------------------------------------------------------------------------------------------------------
 -- STAND-IN PLUMBING (not on hosted Supabase): delivery to the Realtime stand-in.
 -- Hosted Realtime tails realtime.messages through logical replication. The stand-in instead LISTENs on the
--- channel `realtime_messages` and, for every notice, reads the row back by id (under the subscriber's RLS for
--- private topics) and pushes it to subscribed clients. The notice carries no payload because NOTIFY payloads are
+-- channel `realtime_messages` and, for every notice, reads the row back by id and pushes it to the clients joined
+-- to its topic; as with hosted Realtime, read access to a private topic is checked when a client joins and again
+-- when it sends a new access token, not per message. The notice carries no payload because NOTIFY payloads are
 -- limited to 8000 bytes; NOTIFY is delivered only when the inserting transaction commits, like replication.
 -- Notice body: {"id": uuid, "topic": text, "event": text, "private": boolean, "inserted_at": timestamp}.
 -- ---------------------------------------------------------------------------------------------------------

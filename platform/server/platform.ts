@@ -80,7 +80,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 async function route(request: Request, services: PlatformService[], log: Logger): Promise<Response> {
   const started = performance.now();
   const url = new URL(request.url);
-  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders });
+  // Read before handling: after a WebSocket upgrade the request can no longer be inspected.
+  const method = request.method;
+  if (method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders });
   const service = services.find((candidate) =>
     url.pathname === candidate.prefix || url.pathname.startsWith(candidate.prefix + "/")
   );
@@ -92,7 +94,7 @@ async function route(request: Request, services: PlatformService[], log: Logger)
     response = json({ message: "internal platform error" }, 500);
   }
   log.info("request", {
-    method: request.method,
+    method,
     path: loggablePath(url),
     status: response.status,
     duration_ms: Math.round(performance.now() - started),
