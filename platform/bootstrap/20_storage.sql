@@ -128,7 +128,7 @@ as $$
   select pg_catalog.reverse(pg_catalog.split_part(pg_catalog.reverse(storage.filename(name)), '.', 1))
 $$;
 
--- The Storage API sets `storage.operation` per request (e.g. 'object.upload'); policies may branch on it.
+-- The Storage API sets `storage.operation` per request (e.g. 'storage.object.upload'); policies may branch on it.
 create or replace function storage.operation()
 returns text
 language sql
