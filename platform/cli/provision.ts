@@ -118,7 +118,7 @@ export async function applyMigrations(
     "up",
     "--workdir",
     workdir,
-    `--db-url=${databaseUrl(settings, database)}`,
+    `--remote=${databaseUrl(settings, database)}`,
     "--yes",
   ], { env: { PGSSLMODE: "disable", SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" } });
   if (result.code !== 0) {
@@ -142,17 +142,18 @@ export async function applySeed(settings: PlatformSettings, database: string, wo
   }
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(seed));
   const hash = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  // As `postgres`, like the CLI, so that the CLI can keep using the schema afterwards.
   const seen = await runSql(settings, database, {
     text: `create schema if not exists supabase_migrations;
       create table if not exists supabase_migrations.seed_files (path text primary key, hash text not null);
       select hash from supabase_migrations.seed_files where path = 'supabase/seed.sql';`,
-  });
+  }, { user: "postgres" });
   if (seen === hash) return "seed unchanged";
   // Seeds run as `postgres`, as the Supabase CLI runs them.
   await runSql(settings, database, { file: seedPath }, { user: "postgres" });
   await runSql(settings, database, {
     text: `insert into supabase_migrations.seed_files (path, hash) values ('supabase/seed.sql', '${hash}')
       on conflict (path) do update set hash = excluded.hash;`,
-  });
+  }, { user: "postgres" });
   return "seed loaded";
 }

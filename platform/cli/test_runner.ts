@@ -55,9 +55,11 @@ async function main(): Promise<number> {
 
     console.log("== deno test");
     const denoTests = await stream("deno", ["test", "--allow-all", "--parallel", "--no-check=remote"]);
-    const summary = stripAnsi(denoTests.output).match(/(\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g)
-      ?.at(-1);
-    const [passed, failed] = summary?.match(/\d+/g)?.map(Number) ?? [0, 0];
+    const summary = [
+      ...stripAnsi(denoTests.output).matchAll(/(\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g),
+    ]
+      .at(-1);
+    const [passed, failed] = summary ? [Number(summary[1]), Number(summary[2])] : [0, 0];
     tally.passed += passed;
     tally.failed += denoTests.code === 0 ? failed : Math.max(failed, 1);
   } finally {

@@ -13,7 +13,10 @@ export interface AuthConfig {
   /** `enable_signup`: false refuses every sign-up, anonymous ones included. */
   signupEnabled: boolean;
   anonymousSignInsEnabled: boolean;
-  /** `[auth.email] enable_signup`: the email provider as a whole (sign-up and password sign-in). */
+  /**
+   * `[auth.email] enabled` (CLI 3), or its deprecated spelling `enable_signup`: the email provider as a whole
+   * (sign-up and password sign-in).
+   */
   emailProviderEnabled: boolean;
   /** The inverse of `[auth.email] enable_confirmations`: sign-ups are confirmed at once and get a session. */
   emailAutoconfirm: boolean;
@@ -31,7 +34,8 @@ const authSectionSchema = z.object({
   refresh_token_reuse_interval: z.number().int().min(0).default(10),
   minimum_password_length: z.number().int().min(0).default(6),
   email: z.object({
-    enable_signup: z.boolean().default(true),
+    enabled: z.boolean().optional(),
+    enable_signup: z.boolean().optional(),
     enable_confirmations: z.boolean().default(false),
   }).loose().prefault({}),
 }).loose();
@@ -49,7 +53,7 @@ export function parseAuthConfig(toml: string, source = "config.toml"): AuthConfi
     jwtExpiry: auth.jwt_expiry,
     signupEnabled: auth.enable_signup,
     anonymousSignInsEnabled: auth.enable_anonymous_sign_ins,
-    emailProviderEnabled: auth.email.enable_signup,
+    emailProviderEnabled: auth.email.enabled ?? auth.email.enable_signup ?? true,
     emailAutoconfirm: !auth.email.enable_confirmations,
     refreshTokenRotation: auth.enable_refresh_token_rotation,
     refreshTokenReuseInterval: auth.refresh_token_reuse_interval,

@@ -50,3 +50,11 @@ Deno.test("auth config: a mistyped value is refused with the key that is wrong",
     /config\.toml: \[auth\.jwt_expiry\]/,
   );
 });
+
+Deno.test("auth config: [auth.email] enabled (CLI 3 spelling) switches the email provider", () => {
+  assert.equal(parseAuthConfig("[auth.email]\nenabled = false\n").emailProviderEnabled, false);
+  assert.equal(
+    parseAuthConfig("[auth.email]\nenabled = true\nenable_signup = false\n").emailProviderEnabled,
+    true,
+  );
+});
