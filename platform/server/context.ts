@@ -6,6 +6,7 @@ import type postgres from "postgres";
 import type { PlatformSettings } from "../cli/settings.ts";
 import type { PlatformKeys } from "./keys.ts";
 import type { Logger } from "./log.ts";
+import type { ProjectConfig } from "./project_config.ts";
 
 export interface PlatformContext {
   settings: PlatformSettings;
@@ -21,6 +22,8 @@ export interface PlatformContext {
   log: Logger;
   /** Folder holding the project's `supabase/` directory (functions, config.toml). */
   projectDir: string;
+  /** `supabase/config.toml` and `supabase/functions/.env`, read once at start. */
+  projectConfig: ProjectConfig;
   limits: PlatformLimits;
 }
 

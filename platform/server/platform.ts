@@ -8,6 +8,7 @@ import type { PlatformContext, PlatformLimits, PlatformService, PlatformWorker }
 import { corsHeaders, json, withCors } from "./http.ts";
 import { platformKeys } from "./keys.ts";
 import { jsonLogger, loggablePath, type Logger } from "./log.ts";
+import { readProjectConfig } from "./project_config.ts";
 import { createServices, startWorkers } from "./services.ts";
 
 export interface PlatformOptions {
@@ -33,6 +34,8 @@ export interface RunningPlatform {
 
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const { settings, database } = options;
+  const projectDir = options.projectDir ?? settings.repoRoot;
+  const projectConfig = await readProjectConfig(projectDir);
   const hostname = options.hostname ?? "127.0.0.1";
   const log = options.log ?? jsonLogger();
   const adminUrl = databaseUrl(settings, database, settings.adminUser);
@@ -58,10 +61,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     connect,
     keys: await platformKeys(settings.keysDir),
     log,
-    projectDir: options.projectDir ?? settings.repoRoot,
+    projectDir,
+    projectConfig,
     limits: { functionRequestMs: 150_000, ...options.limits },
   };
-  services = await createServices(context);
+  services = createServices(context);
   const workers: PlatformWorker[] = await startWorkers(context);
   log.info("platform_started", { url: apiUrl, database });
 

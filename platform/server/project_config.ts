@@ -1,30 +1,38 @@
 /**
- * The parts of `supabase/config.toml` and `supabase/functions/.env` the platform honours. Read once when the
- * platform starts, like the Supabase CLI does when it starts a local stack.
+ * The project's `supabase/config.toml` and `supabase/functions/.env`, read once when the platform starts (as
+ * the Supabase CLI reads them when it starts a local stack) and handed to every service in its context. Each
+ * service validates the section it honours.
  */
 import { join } from "node:path";
 import { parse } from "smol-toml";
 import { z } from "zod";
 
-const configSchema = z.object({
-  functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().optional() }).loose()).optional(),
-}).loose();
-
-export interface FunctionsConfig {
+export interface ProjectConfig {
+  /** Where config.toml is, for messages that name it. */
+  path: string;
+  /** The parsed file (empty when the project has none). */
+  document: Record<string, unknown>;
   /** `[functions.<name>] verify_jwt`; Supabase's default is true. */
   verifyJwt(name: string): boolean;
   /** Secrets from `supabase/functions/.env`, handed to every function like `supabase secrets set`. */
-  secrets: Record<string, string>;
+  functionSecrets: Record<string, string>;
 }
 
-export async function readFunctionsConfig(projectDir: string): Promise<FunctionsConfig> {
-  const configPath = join(projectDir, "supabase", "config.toml");
-  const parsed = configSchema.safeParse(parse(await readOptional(configPath) ?? ""));
-  if (!parsed.success) throw new Error(`${configPath}: ${parsed.error.issues[0]?.message}`);
+const functionsSectionSchema = z.object({
+  functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().optional() }).loose()).optional(),
+}).loose();
+
+export async function readProjectConfig(projectDir: string): Promise<ProjectConfig> {
+  const path = join(projectDir, "supabase", "config.toml");
+  const document = parse(await readOptional(path) ?? "");
+  const parsed = functionsSectionSchema.safeParse(document);
+  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues[0]?.message}`);
   const functions = parsed.data.functions ?? {};
   return {
+    path,
+    document,
     verifyJwt: (name) => functions[name]?.verify_jwt ?? true,
-    secrets: parseDotenv(await readOptional(join(projectDir, "supabase", "functions", ".env")) ?? ""),
+    functionSecrets: parseDotenv(await readOptional(join(projectDir, "supabase", "functions", ".env")) ?? ""),
   };
 }
 

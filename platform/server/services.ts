@@ -7,9 +7,9 @@ import { startNetSender } from "./net/net_sender.ts";
 import { createRealtimeService } from "./realtime/realtime_service.ts";
 import { createStorageService } from "./storage/storage_service.ts";
 
-export async function createServices(context: PlatformContext): Promise<PlatformService[]> {
+export function createServices(context: PlatformContext): PlatformService[] {
   return [
-    await createFunctionsService(context),
+    createFunctionsService(context),
     createStorageService(context),
     createAuthService(context),
     createRealtimeService(context),

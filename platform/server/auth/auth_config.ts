@@ -3,8 +3,6 @@
  * defaults for keys the file leaves out. Read once when the service is created, as the CLI reads the file when
  * it starts GoTrue.
  */
-import { join } from "node:path";
-import { parse } from "smol-toml";
 import { z } from "zod";
 
 export interface AuthConfig {
@@ -42,8 +40,9 @@ const authSectionSchema = z.object({
 
 const configSchema = z.object({ auth: authSectionSchema.prefault({}) }).loose();
 
-export function parseAuthConfig(toml: string, source = "config.toml"): AuthConfig {
-  const parsed = configSchema.safeParse(parse(toml));
+/** The `[auth]` section of a parsed config.toml; `source` names the file in errors. */
+export function parseAuthConfig(document: unknown, source = "config.toml"): AuthConfig {
+  const parsed = configSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${source}: [${issue?.path.join(".")}] ${issue?.message}`);
@@ -59,16 +58,4 @@ export function parseAuthConfig(toml: string, source = "config.toml"): AuthConfi
     refreshTokenReuseInterval: auth.refresh_token_reuse_interval,
     minimumPasswordLength: auth.minimum_password_length,
   };
-}
-
-/** Reads `<projectDir>/supabase/config.toml`; a project without the file gets the CLI defaults. */
-export function readAuthConfig(projectDir: string): AuthConfig {
-  const path = join(projectDir, "supabase", "config.toml");
-  let toml = "";
-  try {
-    toml = Deno.readTextFileSync(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return parseAuthConfig(toml, path);
 }

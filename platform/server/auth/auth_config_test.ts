@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { parse } from "smol-toml";
 import { parseAuthConfig } from "./auth_config.ts";
 
 Deno.test("auth config: an empty file gets the Supabase CLI defaults", () => {
-  assert.deepEqual(parseAuthConfig(""), {
+  assert.deepEqual(parseAuthConfig(parse("")), {
     jwtExpiry: 3600,
     signupEnabled: true,
     anonymousSignInsEnabled: false,
@@ -15,7 +16,7 @@ Deno.test("auth config: an empty file gets the Supabase CLI defaults", () => {
 });
 
 Deno.test("auth config: [auth] and [auth.email] keys override the defaults", () => {
-  const config = parseAuthConfig(`
+  const config = parseAuthConfig(parse(`
 [auth]
 jwt_expiry = 600
 enable_signup = false
@@ -27,7 +28,7 @@ minimum_password_length = 10
 [auth.email]
 enable_signup = false
 enable_confirmations = true
-`);
+`));
   assert.deepEqual(config, {
     jwtExpiry: 600,
     signupEnabled: false,
@@ -41,20 +42,23 @@ enable_confirmations = true
 });
 
 Deno.test("auth config: disabled anonymous sign-ins are read as disabled", () => {
-  assert.equal(parseAuthConfig("[auth]\nenable_anonymous_sign_ins = false\n").anonymousSignInsEnabled, false);
+  assert.equal(
+    parseAuthConfig(parse("[auth]\nenable_anonymous_sign_ins = false\n")).anonymousSignInsEnabled,
+    false,
+  );
 });
 
 Deno.test("auth config: a mistyped value is refused with the key that is wrong", () => {
   assert.throws(
-    () => parseAuthConfig('[auth]\njwt_expiry = "1h"\n', "config.toml"),
+    () => parseAuthConfig(parse('[auth]\njwt_expiry = "1h"\n'), "config.toml"),
     /config\.toml: \[auth\.jwt_expiry\]/,
   );
 });
 
 Deno.test("auth config: [auth.email] enabled (CLI 3 spelling) switches the email provider", () => {
-  assert.equal(parseAuthConfig("[auth.email]\nenabled = false\n").emailProviderEnabled, false);
+  assert.equal(parseAuthConfig(parse("[auth.email]\nenabled = false\n")).emailProviderEnabled, false);
   assert.equal(
-    parseAuthConfig("[auth.email]\nenabled = true\nenable_signup = false\n").emailProviderEnabled,
+    parseAuthConfig(parse("[auth.email]\nenabled = true\nenable_signup = false\n")).emailProviderEnabled,
     true,
   );
 });

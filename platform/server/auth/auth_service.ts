@@ -10,7 +10,7 @@ import { json } from "../http.ts";
 import type { PlatformKeys } from "../keys.ts";
 import { loggablePath } from "../log.ts";
 import { createUser, deleteUser, getUserById } from "./admin_handlers.ts";
-import { type AuthConfig, readAuthConfig } from "./auth_config.ts";
+import { type AuthConfig, parseAuthConfig } from "./auth_config.ts";
 import { AuthError, authErrorResponse, unexpectedFailure } from "./auth_errors.ts";
 import { type AuthDeps, getUser, logout, signup, token, updateUser } from "./auth_handlers.ts";
 import { DatabaseError } from "./auth_store.ts";
@@ -93,7 +93,7 @@ function gatewayRefusal(keys: PlatformKeys, request: Request, url: URL): Respons
 }
 
 export function createAuthService(context: PlatformContext): PlatformService {
-  const config = readAuthConfig(context.projectDir);
+  const config = parseAuthConfig(context.projectConfig.document, context.projectConfig.path);
   const deps: AuthDeps = {
     admin: context.admin,
     keys: context.keys,

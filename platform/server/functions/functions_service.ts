@@ -8,7 +8,6 @@ import { databaseUrl } from "../../cli/settings.ts";
 import { callerFromToken } from "../caller.ts";
 import type { PlatformContext, PlatformService } from "../context.ts";
 import { bearerToken, json } from "../http.ts";
-import { readFunctionsConfig } from "../project_config.ts";
 import { FunctionBootError, FunctionProcess } from "./function_process.ts";
 
 export interface FunctionsServiceOptions {
@@ -17,18 +16,17 @@ export interface FunctionsServiceOptions {
 
 const functionNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-export async function createFunctionsService(
+export function createFunctionsService(
   context: PlatformContext,
   options: FunctionsServiceOptions = {},
-): Promise<PlatformService> {
+): PlatformService {
   const functionsDir = join(context.projectDir, "supabase", "functions");
-  const config = await readFunctionsConfig(context.projectDir);
   const requestTimeoutMs = context.limits.functionRequestMs;
   const workers = new Map<string, FunctionProcess>();
   const denoDir = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
 
   const functionEnv: Record<string, string> = {
-    ...config.secrets,
+    ...context.projectConfig.functionSecrets,
     SUPABASE_URL: context.apiUrl,
     SUPABASE_ANON_KEY: context.keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: context.keys.serviceRoleKey,
@@ -73,7 +71,7 @@ export async function createFunctionsService(
       if (!functionNamePattern.test(name) || !(await isFile(join(functionsDir, name, "index.ts")))) {
         return json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
       }
-      if (config.verifyJwt(name)) {
+      if (context.projectConfig.verifyJwt(name)) {
         const token = bearerToken(request);
         if (!token) return json({ msg: "Error: Missing authorization header" }, 401);
         try {

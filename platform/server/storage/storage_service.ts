@@ -15,7 +15,7 @@ import { authenticate, authenticateIfPossible } from "./storage_auth.ts";
 import { StorageDatabase } from "./storage_database.ts";
 import { StorageApiError, storageErrors } from "./storage_errors.ts";
 import type { StorageDependencies, StorageRoute } from "./storage_request.ts";
-import { readGlobalFileSizeLimit } from "./upload_limits.ts";
+import { globalFileSizeLimit } from "./upload_limits.ts";
 
 const PREFIX = "/storage/v1";
 
@@ -30,7 +30,7 @@ export function createStorageService(context: PlatformContext): PlatformService 
   const deps: StorageDependencies = {
     keys: context.keys,
     files: new ObjectFiles(join(context.settings.storageDir, context.database)),
-    globalFileSizeLimit: readGlobalFileSizeLimit(context.projectDir),
+    globalFileSizeLimit: globalFileSizeLimit(context.projectConfig.document, context.projectConfig.path),
   };
   const routes: StorageRoute[] = [...objectRoutes(serviceCaller), ...bucketRoutes()];
 

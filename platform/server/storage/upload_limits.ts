@@ -2,8 +2,6 @@
  * Upload limits as Supabase Storage enforces them: the project-wide `[storage] file_size_limit` of
  * `supabase/config.toml`, each bucket's `file_size_limit` (the smaller wins) and `allowed_mime_types`.
  */
-import { join } from "node:path";
-import { parse } from "smol-toml";
 import { z } from "zod";
 import { storageErrors } from "./storage_errors.ts";
 
@@ -34,18 +32,10 @@ const configSchema = z.object({
   storage: z.object({ file_size_limit: z.union([z.string(), z.number()]).optional() }).loose().optional(),
 }).loose();
 
-/** The global upload limit in bytes, read once from `<projectDir>/supabase/config.toml`. */
-export function readGlobalFileSizeLimit(projectDir: string): number {
-  const path = join(projectDir, "supabase", "config.toml");
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return DEFAULT_FILE_SIZE_LIMIT;
-    throw error;
-  }
-  const parsed = configSchema.safeParse(parse(text));
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues[0]?.message}`);
+/** The project-wide upload limit in bytes: `[storage] file_size_limit` of a parsed config.toml. */
+export function globalFileSizeLimit(document: unknown, source = "config.toml"): number {
+  const parsed = configSchema.safeParse(document);
+  if (!parsed.success) throw new Error(`${source}: ${parsed.error.issues[0]?.message}`);
   const limit = parsed.data.storage?.file_size_limit;
   return limit === undefined ? DEFAULT_FILE_SIZE_LIMIT : parseConfigSize(limit);
 }

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { parse } from "smol-toml";
 import { StorageApiError } from "./storage_errors.ts";
 import {
   DEFAULT_FILE_SIZE_LIMIT,
   effectiveSizeLimit,
+  globalFileSizeLimit,
   mustBeAllowedMimeType,
   mustBeValidMimeTypeList,
   parseBucketSize,
   parseConfigSize,
-  readGlobalFileSizeLimit,
 } from "./upload_limits.ts";
 
 function refusal(run: () => unknown): StorageApiError {
@@ -31,21 +31,10 @@ Deno.test("config sizes are binary, as the Supabase CLI reads them", () => {
   assert.throws(() => parseConfigSize("lots"));
 });
 
-Deno.test("the global limit comes from [storage] file_size_limit, 50 MiB when unset", async () => {
-  const projectDir = await Deno.makeTempDir();
-  try {
-    assert.equal(readGlobalFileSizeLimit(projectDir), DEFAULT_FILE_SIZE_LIMIT);
-    await Deno.mkdir(join(projectDir, "supabase"));
-    await Deno.writeTextFile(join(projectDir, "supabase", "config.toml"), `[api]\nport = 54321\n`);
-    assert.equal(readGlobalFileSizeLimit(projectDir), DEFAULT_FILE_SIZE_LIMIT);
-    await Deno.writeTextFile(
-      join(projectDir, "supabase", "config.toml"),
-      `[storage]\nfile_size_limit = "5MiB"\n`,
-    );
-    assert.equal(readGlobalFileSizeLimit(projectDir), 5 * 1024 * 1024);
-  } finally {
-    await Deno.remove(projectDir, { recursive: true });
-  }
+Deno.test("the global limit comes from [storage] file_size_limit, 50 MiB when unset", () => {
+  assert.equal(globalFileSizeLimit({}), DEFAULT_FILE_SIZE_LIMIT);
+  assert.equal(globalFileSizeLimit(parse(`[api]\nport = 54321\n`)), DEFAULT_FILE_SIZE_LIMIT);
+  assert.equal(globalFileSizeLimit(parse(`[storage]\nfile_size_limit = "5MiB"\n`)), 5 * 1024 * 1024);
 });
 
 Deno.test("bucket size limits use Storage's decimal units and may not exceed the global limit", () => {

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
-import { readAuthConfig } from "../../server/auth/auth_config.ts";
+import { parseAuthConfig } from "../../server/auth/auth_config.ts";
 import { startTestPlatform } from "../support/test_platform.ts";
 
 const noPersistence = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false };
 
 Deno.test("auth stand-in: API keys, public routes and admin routes", async (t) => {
   const platform = await startTestPlatform({ name: "auth_gateway" });
-  const config = readAuthConfig(platform.platform.context.projectDir);
+  const config = parseAuthConfig(platform.platform.context.projectConfig.document);
   const auth = `${platform.url}/auth/v1`;
   const anon = createClient(platform.url, platform.anonKey, { auth: noPersistence });
   const service = createClient(platform.url, platform.serviceRoleKey, { auth: noPersistence });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createClient, type Session, type SupabaseClient } from "@supabase/supabase-js";
-import { readAuthConfig } from "../../server/auth/auth_config.ts";
+import { parseAuthConfig } from "../../server/auth/auth_config.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test_platform.ts";
 
 const noPersistence = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false };
@@ -33,7 +33,7 @@ function mustSession(result: { data: { session: Session | null }; error: unknown
 
 Deno.test("auth stand-in: sessions through supabase-js", async (t) => {
   const platform = await startTestPlatform({ name: "auth_sessions" });
-  const config = readAuthConfig(platform.platform.context.projectDir);
+  const config = parseAuthConfig(platform.platform.context.projectConfig.document);
   const issuer = `${platform.url}/auth/v1`;
   try {
     let anonymousSession: Session;
