@@ -15,6 +15,7 @@ import {
   rebuildTemplate,
 } from "./provision.ts";
 import { databaseUrl, type PlatformSettings, platformSettings, PROJECT_DATABASE } from "./settings.ts";
+import { writeDatabaseTypes } from "./database_types.ts";
 import { platformKeys } from "../server/keys.ts";
 import { startPlatform } from "../server/platform.ts";
 
@@ -147,6 +148,10 @@ const commands: Record<string, (settings: PlatformSettings, args: string[]) => P
   reset: (settings) => reset(settings),
   status: (settings) => printStatus(settings),
   "prepare-database": (settings) => prepareDatabase(settings),
+  "gen-types": async (settings) => {
+    await startCluster(settings);
+    step(`wrote ${await writeDatabaseTypes(settings)}`);
+  },
 };
 
 if (import.meta.main) {

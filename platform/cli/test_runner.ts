@@ -1,11 +1,13 @@
 /**
  * `npm test`: every test, in tiers, then one summary line ("N passed, N failed").
  * 1. static: formatting, lint and type checks;
- * 2. database: pgTAP contract tests of the stand-ins, then the product's pgTAP tests;
+ * 2. database: the generated database types match the migrations; pgTAP contract tests of the stand-ins, then
+ *    the product's pgTAP tests;
  * 3. deno: unit, integration and e2e tests (the e2e tests start their own platform on a free port).
  * The cluster is started when needed and stopped again afterwards if this run started it.
  */
 import { isClusterRunning, PlatformError, stopCluster } from "./cluster.ts";
+import { DATABASE_TYPES_PATH, databaseTypesAreCurrent } from "./database_types.ts";
 import { prepareDatabase } from "./main.ts";
 import { runPgTap } from "./pgtap.ts";
 import { platformSettings } from "./settings.ts";
@@ -46,6 +48,10 @@ async function main(): Promise<number> {
   try {
     console.log("== database");
     await prepareDatabase(settings);
+    const typesCurrent = await databaseTypesAreCurrent(settings);
+    if (!typesCurrent) console.log(`${DATABASE_TYPES_PATH} does not match the migrations: run \`npm run gen:types\``);
+    else console.log(`${DATABASE_TYPES_PATH} matches the migrations`);
+    count(typesCurrent);
     for (const suite of ["platform", "project"] as const) {
       console.log(`== pgTAP: ${suite}`);
       const result = await runPgTap(settings, suite);
