@@ -23,12 +23,16 @@ export async function generateDatabaseTypes(settings: PlatformSettings): Promise
       "--schema",
       "public",
     ], { env: { PGSSLMODE: "disable", SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" } });
-    if (generated.code !== 0) throw new PlatformError(`supabase gen types failed:\n${generated.stderr.trim()}`);
+    if (generated.code !== 0) {
+      throw new PlatformError(`supabase gen types failed:\n${generated.stderr.trim()}`);
+    }
     const formatted = await run("deno", ["fmt", "--ext", "ts", "-"], {
       stdin: generated.stdout,
       cwd: settings.repoRoot,
     });
-    if (formatted.code !== 0) throw new PlatformError(`deno fmt failed on the generated types:\n${formatted.stderr}`);
+    if (formatted.code !== 0) {
+      throw new PlatformError(`deno fmt failed on the generated types:\n${formatted.stderr}`);
+    }
     return formatted.stdout;
   } finally {
     await dropDatabase(settings, database);

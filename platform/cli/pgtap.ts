@@ -6,9 +6,14 @@
  */
 import { join, relative } from "node:path";
 import { runSql } from "./cluster.ts";
-import { applyBootstrap, applyMigrations, createDatabaseFromTemplate, dropDatabase } from "./provision.ts";
+import {
+  applyBootstrap,
+  applyMigrations,
+  createDatabaseFromTemplate,
+  dropDatabase,
+  EXTENSIONS_SQL,
+} from "./provision.ts";
 import type { PlatformSettings } from "./settings.ts";
-import { EXTENSIONS_SQL } from "../tests/support/test_platform.ts";
 
 export interface PgTapResult {
   files: number;

@@ -14,6 +14,11 @@ async function sortedEntries(dir: string, suffix: string): Promise<string[]> {
   return names.sort();
 }
 
+/** The stand-in extensions as a project's migration creates them (as `postgres`), for test databases. */
+export const EXTENSIONS_SQL = `create extension if not exists pgmq;
+create extension if not exists pg_net with schema extensions;
+create extension if not exists pg_cron;`;
+
 /** Copies each stand-in extension (control file + SQL scripts) into the server's extension directory. */
 export async function installExtensions(settings: PlatformSettings): Promise<string[]> {
   const sharedir = (await run("pg_config", ["--sharedir"])).stdout.trim();

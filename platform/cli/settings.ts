@@ -13,6 +13,8 @@ export interface PlatformSettings {
   logDir: string;
   storageDir: string;
   keysDir: string;
+  /** Deno's module cache, which function workers may read. */
+  denoDir: string;
   dbHost: string;
   dbPort: number;
   apiPort: number;
@@ -34,6 +36,7 @@ export function platformSettings(
     logDir: join(dataDir, "logs"),
     storageDir: join(dataDir, "storage"),
     keysDir: join(dataDir, "keys"),
+    denoDir: env.DENO_DIR ?? join(env.HOME ?? "/root", ".cache", "deno"),
     dbHost: "127.0.0.1",
     dbPort: Number(env.PLATFORM_DB_PORT ?? 54322),
     apiPort: Number(env.PLATFORM_API_PORT ?? 54321),

@@ -49,8 +49,9 @@ async function main(): Promise<number> {
     console.log("== database");
     await prepareDatabase(settings);
     const typesCurrent = await databaseTypesAreCurrent(settings);
-    if (!typesCurrent) console.log(`${DATABASE_TYPES_PATH} does not match the migrations: run \`npm run gen:types\``);
-    else console.log(`${DATABASE_TYPES_PATH} matches the migrations`);
+    if (!typesCurrent) {
+      console.log(`${DATABASE_TYPES_PATH} does not match the migrations: run \`npm run gen:types\``);
+    } else console.log(`${DATABASE_TYPES_PATH} matches the migrations`);
     count(typesCurrent);
     for (const suite of ["platform", "project"] as const) {
       console.log(`== pgTAP: ${suite}`);

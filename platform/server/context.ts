@@ -18,6 +18,8 @@ export interface PlatformContext {
   admin: postgres.Sql;
   /** Opens a dedicated connection as the bootstrap superuser (for LISTEN or long work). */
   connect(options?: postgres.Options<Record<string, postgres.PostgresType>>): postgres.Sql;
+  /** Opens a session logged in as `user` (over the local socket, which trusts local users), as pg_cron does. */
+  connectAs(user: string, options?: postgres.Options<Record<string, postgres.PostgresType>>): postgres.Sql;
   keys: PlatformKeys;
   log: Logger;
   /** Folder holding the project's `supabase/` directory (functions, config.toml). */

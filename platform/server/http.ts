@@ -34,3 +34,12 @@ export function bearerToken(request: Request): string | null {
   const match = header?.match(/^Bearer\s+(.+)$/i);
   return match ? match[1].trim() : null;
 }
+
+/** A decoded path segment, or null when its percent-encoding is malformed (a 404, not a crash). */
+export function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { exportJWK, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
 
 /** Supabase CLI's local JWT secret: public knowledge, for local use only. */
-export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
+const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
 const LEGACY_KEY_EXPIRY = 1983812996;
 
 export interface PlatformKeys {
@@ -44,22 +44,22 @@ async function loadOrCreateSigningKey(keysDir: string): Promise<StoredSigningKey
   ]);
   const stored: StoredSigningKey = { kid: crypto.randomUUID(), privateJwk: await exportJWK(pair.privateKey) };
   await Deno.mkdir(keysDir, { recursive: true });
-  await Deno.writeTextFile(path, JSON.stringify(stored), { mode: 0o600 });
-  return stored;
-}
-
-const cache = new Map<string, Promise<PlatformKeys>>();
-
-export function platformKeys(keysDir: string): Promise<PlatformKeys> {
-  let keys = cache.get(keysDir);
-  if (!keys) {
-    keys = buildKeys(keysDir);
-    cache.set(keysDir, keys);
+  // Written aside and linked into place: two processes starting on a fresh folder agree on one key, and a
+  // reader never sees half a file.
+  const staged = `${path}.${crypto.randomUUID()}`;
+  await Deno.writeTextFile(staged, JSON.stringify(stored), { mode: 0o600 });
+  try {
+    await Deno.link(staged, path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  } finally {
+    await Deno.remove(staged);
   }
-  return keys;
+  return JSON.parse(await Deno.readTextFile(path)) as StoredSigningKey;
 }
 
-async function buildKeys(keysDir: string): Promise<PlatformKeys> {
+/** The platform's keys, from the keys folder (the ES256 key is created there on first use). */
+export async function platformKeys(keysDir: string): Promise<PlatformKeys> {
   const secret = new TextEncoder().encode(LOCAL_JWT_SECRET);
   const stored = await loadOrCreateSigningKey(keysDir);
   const privateKey = await importJWK({ ...stored.privateJwk, alg: "ES256" }, "ES256");

@@ -22,7 +22,21 @@ export function jsonLogger(
 /** A logger that drops everything, for tests that assert on behaviour rather than logs. */
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
-/** The path of a URL without its query string, for logs. */
+/**
+ * The route of a request, for logs: the service prefix and the next segment (`/storage/v1/object`,
+ * `/functions/v1/previews`), never the rest, which can hold object names, ids or tokens, and never the query.
+ */
 export function loggablePath(url: URL): string {
-  return url.pathname;
+  const segments = url.pathname.split("/").filter(Boolean);
+  const kept = segments.slice(0, 3);
+  return "/" + kept.join("/") + (segments.length > kept.length ? "/…" : "");
+}
+
+/**
+ * What to log about an error: its name and, for database errors, the SQLSTATE. Never the message, which can
+ * quote a row (an email, a child's name) or a token.
+ */
+export function errorFields(error: unknown): LogFields {
+  const { name, code } = error as { name?: string; code?: unknown };
+  return { error: name ?? "Error", code: typeof code === "string" ? code : undefined };
 }

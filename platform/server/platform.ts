@@ -7,7 +7,7 @@ import { databaseUrl, type PlatformSettings } from "../cli/settings.ts";
 import type { PlatformContext, PlatformLimits, PlatformService, PlatformWorker } from "./context.ts";
 import { corsHeaders, json, withCors } from "./http.ts";
 import { platformKeys } from "./keys.ts";
-import { jsonLogger, loggablePath, type Logger } from "./log.ts";
+import { errorFields, jsonLogger, loggablePath, type Logger } from "./log.ts";
 import { readProjectConfig } from "./project_config.ts";
 import { createServices, startWorkers } from "./services.ts";
 
@@ -41,6 +41,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const adminUrl = databaseUrl(settings, database, settings.adminUser);
   const connect: PlatformContext["connect"] = (connectionOptions) =>
     postgres(adminUrl, { onnotice: () => {}, ...connectionOptions });
+  const connectAs: PlatformContext["connectAs"] = (user, connectionOptions) =>
+    postgres({
+      path: `${settings.socketDir}/.s.PGSQL.${settings.dbPort}`,
+      database,
+      user,
+      onnotice: () => {},
+      ...connectionOptions,
+    });
   const admin = connect({ max: 20, idle_timeout: 30 });
 
   const ready = Promise.withResolvers<Deno.NetAddr>();
@@ -53,20 +61,31 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const addr = await ready.promise;
   const apiUrl = `http://${hostname}:${addr.port}`;
 
-  const context: PlatformContext = {
-    settings,
-    database,
-    apiUrl,
-    admin,
-    connect,
-    keys: await platformKeys(settings.keysDir),
-    log,
-    projectDir,
-    projectConfig,
-    limits: { functionRequestMs: 150_000, ...options.limits },
-  };
-  services = createServices(context);
-  const workers: PlatformWorker[] = await startWorkers(context);
+  let context: PlatformContext;
+  let workers: PlatformWorker[];
+  try {
+    context = {
+      settings,
+      database,
+      apiUrl,
+      admin,
+      connect,
+      connectAs,
+      keys: await platformKeys(settings.keysDir),
+      log,
+      projectDir,
+      projectConfig,
+      limits: { functionRequestMs: 150_000, ...options.limits },
+    };
+    services = createServices(context);
+    workers = await startWorkers(context);
+  } catch (error) {
+    // A start that fails half way must not leave the port or the pool open.
+    await Promise.allSettled(services.map((service) => service.close()));
+    await server.shutdown();
+    await admin.end({ timeout: 5 });
+    throw error;
+  }
   log.info("platform_started", { url: apiUrl, database });
 
   let closing: Promise<void> | null = null;
@@ -94,7 +113,7 @@ async function route(request: Request, services: PlatformService[], log: Logger)
   try {
     response = service ? await service.handle(request, url) : json({ message: "no route matched" }, 404);
   } catch (error) {
-    log.error("request_failed", { path: loggablePath(url), error: (error as Error).message });
+    log.error("request_failed", { path: loggablePath(url), ...errorFields(error) });
     response = json({ message: "internal platform error" }, 500);
   }
   log.info("request", {

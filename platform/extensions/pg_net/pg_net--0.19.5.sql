@@ -377,6 +377,10 @@ $$;
 grant usage on schema net to public;
 grant all on all sequences in schema net to public;
 grant all on all tables in schema net to public;
+-- Except what would let a caller run code as this extension's owner: the request functions are security definer,
+-- so a trigger on their queue table would fire with superuser rights. Nobody needs TRIGGER, TRUNCATE or
+-- REFERENCES here.
+revoke trigger, truncate, references on all tables in schema net from public;
 
 revoke all on function net.http_get(text, jsonb, jsonb, integer) from public;
 revoke all on function net.http_post(text, jsonb, jsonb, jsonb, integer) from public;

@@ -6,9 +6,9 @@
  * in `apikey`.
  */
 import type { PlatformContext, PlatformService } from "../context.ts";
-import { json } from "../http.ts";
+import { decodePathSegment, json } from "../http.ts";
 import type { PlatformKeys } from "../keys.ts";
-import { loggablePath } from "../log.ts";
+import { errorFields, loggablePath } from "../log.ts";
 import { createUser, deleteUser, getUserById } from "./admin_handlers.ts";
 import { type AuthConfig, parseAuthConfig } from "./auth_config.ts";
 import { AuthError, authErrorResponse, unexpectedFailure } from "./auth_errors.ts";
@@ -61,8 +61,8 @@ function routeFor(path: string): Record<string, Handler> | null {
   const fixed = fixedRoutes[path];
   if (fixed) return fixed;
   const adminUser = path.match(/^\/admin\/users\/([^/]+)$/);
-  if (adminUser) {
-    const userId = decodeURIComponent(adminUser[1]);
+  const userId = adminUser ? decodePathSegment(adminUser[1]) : null;
+  if (userId !== null) {
     return {
       GET: (deps, request) => getUserById(deps, request, userId),
       DELETE: (deps, request) => deleteUser(deps, request, userId),
@@ -120,14 +120,11 @@ export function createAuthService(context: PlatformContext): PlatformService {
         if (error instanceof DatabaseError) {
           context.log.error("auth_database_error", {
             path: loggablePath(url),
-            error: (error.causeError as Error).message,
+            ...errorFields(error.causeError),
           });
         }
         if (error instanceof AuthError) return authErrorResponse(error, request);
-        context.log.error("auth_request_failed", {
-          path: loggablePath(url),
-          error: (error as Error).message,
-        });
+        context.log.error("auth_request_failed", { path: loggablePath(url), ...errorFields(error) });
         return authErrorResponse(unexpectedFailure(), request);
       }
     },

@@ -7,14 +7,12 @@
 import type postgres from "postgres";
 import type { PlatformContext, PlatformWorker } from "../context.ts";
 import { nextRunAfter, parseSchedule, type Schedule } from "./cron_schedule.ts";
+import { errorFields } from "../log.ts";
 
-export interface CronSchedulerOptions {
-  /** How often due jobs are looked for. Seconds schedules need well under a second. */
-  tickMs?: number;
-  /** pg_cron's `cron.max_running_jobs` (32 by default). */
-  maxRunningJobs?: number;
-  now?: () => Date;
-}
+/** How often due jobs are looked for: seconds schedules need well under a second. */
+const TICK_MS = 100;
+/** pg_cron's `cron.max_running_jobs` default. */
+const MAX_RUNNING_JOBS = 32;
 
 interface JobRow {
   jobid: string;
@@ -36,14 +34,9 @@ interface JobState {
 
 const CHANNEL = "cron_job_changed";
 
-export async function startCronScheduler(
-  context: PlatformContext,
-  options: CronSchedulerOptions = {},
-): Promise<PlatformWorker> {
+export async function startCronScheduler(context: PlatformContext): Promise<PlatformWorker> {
   const { admin, log, database } = context;
-  const now = options.now ?? (() => new Date());
-  const maxRunning = options.maxRunningJobs ?? 32;
-  const runner = context.connect({ max: Math.min(maxRunning, 8), idle_timeout: 30 });
+  const now = () => new Date();
   const listener = context.connect({ max: 1 });
   const jobs = new Map<string, JobState>();
   const running = new Set<Promise<void>>();
@@ -55,10 +48,12 @@ export async function startCronScheduler(
   });
 
   async function reload(): Promise<void> {
-    reloadQueued = false;
     const [{ present }] = await admin<{ present: boolean }[]>`
       select to_regclass('cron.job') is not null as present`;
-    if (!present) return;
+    if (!present) {
+      reloadQueued = false;
+      return;
+    }
     const rows = await admin<JobRow[]>`
       select jobid::text, jobname, schedule, command, database, username, active from cron.job`;
     const seen = new Set<string>();
@@ -73,7 +68,7 @@ export async function startCronScheduler(
       try {
         schedule = parseSchedule(row.schedule);
       } catch (error) {
-        log.error("cron_schedule_invalid", { jobid: row.jobid, error: (error as Error).message });
+        log.error("cron_schedule_invalid", { jobid: row.jobid, ...errorFields(error) });
       }
       jobs.set(row.jobid, {
         row,
@@ -84,6 +79,8 @@ export async function startCronScheduler(
       });
     }
     for (const jobid of jobs.keys()) if (!seen.has(jobid)) jobs.delete(jobid);
+    // Cleared only after a successful reload, so a failed one is tried again on the next tick.
+    reloadQueued = false;
   }
 
   async function tick(): Promise<void> {
@@ -94,7 +91,7 @@ export async function startCronScheduler(
       if (!job.row.active || !job.schedule || !job.nextRun || job.row.database !== database) continue;
       if (job.nextRun > current) continue;
       job.nextRun = nextRunAfter(job.schedule, current);
-      if (job.running || running.size >= maxRunning) {
+      if (job.running || running.size >= MAX_RUNNING_JOBS) {
         job.queued = true;
         continue;
       }
@@ -104,7 +101,9 @@ export async function startCronScheduler(
 
   function start(job: JobState): void {
     job.running = true;
-    const run = execute(job.row).finally(() => {
+    const run = execute(job.row).catch((error) => {
+      log.error("cron_run_failed", { jobid: job.row.jobid, ...errorFields(error) });
+    }).finally(() => {
       job.running = false;
       running.delete(run);
       if (job.queued && !closed && jobs.get(job.row.jobid) === job) {
@@ -117,28 +116,39 @@ export async function startCronScheduler(
 
   async function execute(row: JobRow): Promise<void> {
     const started = performance.now();
-    const [{ runid }] = await admin<{ runid: string }[]>`
-      insert into cron.job_run_details (jobid, database, username, command, status, start_time)
-      values (${row.jobid}::bigint, ${row.database}, ${row.username}, ${row.command}, 'starting', now())
-      returning runid::text`;
-    let status = "succeeded";
-    let message: string;
+    let status = "failed";
+    let message = "";
+    let runid: string | null = null;
+    // As pg_cron does, each run is a new session logged in as the job's user: its role settings apply, and the
+    // command cannot `reset role` its way to the scheduler's privileges. Nothing wraps it in a transaction, so
+    // VACUUM and procedures that COMMIT behave as they do on Supabase.
+    const session = context.connectAs(row.username, { max: 1 });
     try {
-      message = await runner.begin(async (sql) => {
-        const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      [{ runid }] = await admin<{ runid: string }[]>`
+        insert into cron.job_run_details (jobid, database, username, command, status, start_time)
+        values (${row.jobid}::bigint, ${row.database}, ${row.username}, ${row.command}, 'starting', now())
+        returning runid::text`;
+      const connection = await session.reserve();
+      try {
+        const [{ pid }] = await connection<{ pid: number }[]>`select pg_backend_pid() as pid`;
         await admin`update cron.job_run_details set status = 'running', job_pid = ${pid}
                     where runid = ${runid}::bigint`;
-        await actAs(sql, row.username);
-        return describeResult(await sql.unsafe(row.command));
-      }) as string;
+        message = describeResult(await connection.unsafe(row.command));
+        status = "succeeded";
+      } finally {
+        connection.release();
+      }
     } catch (error) {
-      status = "failed";
       message = (error as Error).message;
+    } finally {
+      await session.end({ timeout: 5 });
     }
-    await admin`update cron.job_run_details set status = ${status}, return_message = ${message}, end_time = now()
-                where runid = ${runid}::bigint`.catch((error) => {
-      if (!closed) log.error("cron_run_not_recorded", { jobid: row.jobid, error: (error as Error).message });
-    });
+    if (runid !== null) {
+      await admin`update cron.job_run_details set status = ${status}, return_message = ${message}, end_time = now()
+                  where runid = ${runid}::bigint`.catch((error) => {
+        if (!closed) log.error("cron_run_not_recorded", { jobid: row.jobid, ...errorFields(error) });
+      });
+    }
     log.info("cron_run", {
       jobid: row.jobid,
       jobname: row.jobname,
@@ -154,11 +164,11 @@ export async function startCronScheduler(
     try {
       await tick();
     } catch (error) {
-      if (!closed) log.error("cron_tick_failed", { error: (error as Error).message });
+      if (!closed) log.error("cron_tick_failed", errorFields(error));
     } finally {
       ticking = false;
     }
-  }, options.tickMs ?? 100);
+  }, TICK_MS);
   log.info("cron_scheduler_started", {});
 
   return {
@@ -167,27 +177,9 @@ export async function startCronScheduler(
       closed = true;
       clearInterval(timer);
       await Promise.allSettled([...running]);
-      await Promise.all([listener.end({ timeout: 5 }), runner.end({ timeout: 5 })]);
+      await listener.end({ timeout: 5 });
     },
   };
-}
-
-/**
- * Becomes the job's user for this transaction, with the settings `alter role ... set` gave that user, since
- * pg_cron opens a session as that user and those settings (search_path, statement_timeout) would apply.
- */
-async function actAs(sql: postgres.TransactionSql, username: string): Promise<void> {
-  const settings = await sql<{ name: string; value: string }[]>`
-    select split_part(setting, '=', 1) as name, substr(setting, strpos(setting, '=') + 1) as value
-    from pg_catalog.pg_db_role_setting s
-    cross join lateral unnest(s.setconfig) as setting
-    where s.setrole = (select oid from pg_catalog.pg_roles where rolname = ${username})
-      and s.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
-    order by s.setdatabase`;
-  for (const { name, value } of settings) {
-    await sql`select set_config(${name}, ${value}, true)`;
-  }
-  await sql`select set_config('role', ${username}, true)`;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface FunctionProcessOptions {
   env: Record<string, string>;
   /** Folders the function may read (its source and the module cache); it may write only to /tmp. */
   readable: string[];
+  /** Folders it may never read, even inside `readable`: the platform's keys, stored objects and database. */
+  unreadable: string[];
   log: Logger;
   bootTimeoutMs: number;
 }
@@ -58,6 +60,7 @@ export class FunctionProcess {
         "--allow-env",
         "--allow-sys",
         `--allow-read=${readable.join(",")}`,
+        `--deny-read=${this.options.unreadable.join(",")}`,
         "--allow-write=/tmp",
         "--deny-ffi",
         "--deny-run",

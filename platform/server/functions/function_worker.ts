@@ -29,8 +29,7 @@ function pickHandler(args: unknown[]): ServeHandler {
   throw new TypeError("Deno.serve was called without a handler");
 }
 
-// deno-lint-ignore no-explicit-any
-(Deno as any).serve = (...args: unknown[]) => {
+const redirectedServe = (...args: unknown[]) => {
   if (served) throw new Error("a function may call Deno.serve only once");
   served = true;
   const handler = pickHandler(args);
@@ -40,14 +39,13 @@ function pickHandler(args: unknown[]): ServeHandler {
     onListen: ({ port }) => console.log(`${marker}${port}`),
   }, handler);
 };
+Object.defineProperty(Deno, "serve", { value: redirectedServe, configurable: true, writable: true });
 
-const pending = new Set<Promise<unknown>>();
+// The worker process outlives each response, so background work only needs its failures reported.
 Object.defineProperty(globalThis, "EdgeRuntime", {
   value: Object.freeze({
     waitUntil<T>(promise: Promise<T>): Promise<T> {
-      const tracked = promise.finally(() => pending.delete(tracked));
-      pending.add(tracked);
-      tracked.catch((error) => console.error(`waitUntil task failed: ${(error as Error)?.message ?? error}`));
+      promise.catch((error) => console.error(`waitUntil task failed: ${(error as Error)?.message ?? error}`));
       return promise;
     },
   }),

@@ -9,24 +9,29 @@ import { callerFromToken } from "../caller.ts";
 import type { PlatformContext, PlatformService } from "../context.ts";
 import { bearerToken, json } from "../http.ts";
 import { FunctionBootError, FunctionProcess } from "./function_process.ts";
+import { errorFields } from "../log.ts";
 
-export interface FunctionsServiceOptions {
-  bootTimeoutMs?: number;
-}
+const BOOT_TIMEOUT_MS = 30_000;
+/**
+ * Secrets from `.env` may not use these names: `SUPABASE_` is reserved for the platform's own variables (the
+ * Supabase CLI refuses such secrets too), and the others would change how the runtime loads code.
+ */
+const reservedSecretName = /^(SUPABASE_|DENO_|LD_|NODE_OPTIONS$)/;
 
 const functionNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-export function createFunctionsService(
-  context: PlatformContext,
-  options: FunctionsServiceOptions = {},
-): PlatformService {
+export function createFunctionsService(context: PlatformContext): PlatformService {
   const functionsDir = join(context.projectDir, "supabase", "functions");
   const requestTimeoutMs = context.limits.functionRequestMs;
   const workers = new Map<string, FunctionProcess>();
-  const denoDir = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
+  const { denoDir } = context.settings;
+  const secrets = Object.entries(context.projectConfig.functionSecrets);
+  for (const [name] of secrets.filter(([name]) => reservedSecretName.test(name))) {
+    context.log.warn("function_secret_ignored", { name, reason: "reserved name" });
+  }
 
   const functionEnv: Record<string, string> = {
-    ...context.projectConfig.functionSecrets,
+    ...Object.fromEntries(secrets.filter(([name]) => !reservedSecretName.test(name))),
     SUPABASE_URL: context.apiUrl,
     SUPABASE_ANON_KEY: context.keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: context.keys.serviceRoleKey,
@@ -51,8 +56,9 @@ export function createFunctionsService(
         cwd: join(functionsDir, name),
         env: functionEnv,
         readable: [context.projectDir, context.settings.repoRoot, denoDir, "/tmp"],
+        unreadable: [context.settings.dataDir],
         log: context.log,
-        bootTimeoutMs: options.bootTimeoutMs ?? 30_000,
+        bootTimeoutMs: BOOT_TIMEOUT_MS,
       });
       // A dead worker is forgotten so the next request boots a fresh one.
       created.exited.then(() => {
@@ -73,11 +79,11 @@ export function createFunctionsService(
       }
       if (context.projectConfig.verifyJwt(name)) {
         const token = bearerToken(request);
-        if (!token) return json({ msg: "Error: Missing authorization header" }, 401);
+        if (!token) return json({ code: "UNAUTHORIZED", message: "Missing authorization header" }, 401);
         try {
           await callerFromToken(context.keys, token);
         } catch {
-          return json({ msg: "Invalid JWT" }, 401);
+          return json({ code: "UNAUTHORIZED", message: "Invalid JWT" }, 401);
         }
       }
 
@@ -86,7 +92,7 @@ export function createFunctionsService(
       try {
         port = await worker.port();
       } catch (error) {
-        context.log.error("function_boot_failed", { function: name, error: (error as Error).message });
+        context.log.error("function_boot_failed", { function: name, ...errorFields(error) });
         return json({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" }, 503);
       }
 
@@ -121,7 +127,7 @@ export function createFunctionsService(
             message: "Function exited due to an error (please check logs)",
           }, 500);
         }
-        context.log.error("function_proxy_failed", { function: name, error: (error as Error).message });
+        context.log.error("function_proxy_failed", { function: name, ...errorFields(error) });
         return json(
           { code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" },
           500,

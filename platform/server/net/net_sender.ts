@@ -6,15 +6,14 @@
  */
 import type postgres from "postgres";
 import type { PlatformContext, PlatformWorker } from "../context.ts";
+import { errorFields } from "../log.ts";
 
-export interface NetSenderOptions {
-  /** Most requests in flight at once (pg_net's batch size is 200). */
-  maxInFlight?: number;
-  /** How long responses are kept (pg_net's `pg_net.ttl`, 6 hours). */
-  responseTtl?: string;
-  /** A safety sweep for requests queued while no one listened (e.g. before the platform started). */
-  sweepIntervalMs?: number;
-}
+/** Most requests in flight at once (pg_net's `pg_net.batch_size` is 200). */
+const MAX_IN_FLIGHT = 200;
+/** How long responses are kept (pg_net's `pg_net.ttl`). */
+const RESPONSE_TTL = "6 hours";
+/** A safety sweep for requests queued while no one listened (e.g. before the platform started). */
+const SWEEP_INTERVAL_MS = 1_000;
 
 interface QueuedRequest {
   id: string;
@@ -28,12 +27,8 @@ interface QueuedRequest {
 const USER_AGENT = "pg_net/0.19.5";
 const CHANNEL = "net_http_request_queue";
 
-export async function startNetSender(
-  context: PlatformContext,
-  options: NetSenderOptions = {},
-): Promise<PlatformWorker> {
+export async function startNetSender(context: PlatformContext): Promise<PlatformWorker> {
   const { admin, log } = context;
-  const maxInFlight = options.maxInFlight ?? 200;
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   let pumping = false;
@@ -57,7 +52,7 @@ export async function startNetSender(
     try {
       do {
         pumpAgain = false;
-        const room = maxInFlight - inFlight.size;
+        const room = MAX_IN_FLIGHT - inFlight.size;
         if (room <= 0) break;
         extensionPresent ||= await hasPgNet(admin);
         if (!extensionPresent) break;
@@ -68,7 +63,9 @@ export async function startNetSender(
           )
           returning id::text, method, url, headers, body, timeout_milliseconds`;
         for (const queued of claimed) {
-          const task = deliver(queued).finally(() => {
+          const task = deliver(queued).catch((error) => {
+            log.error("net_delivery_failed", { id: queued.id, ...errorFields(error) });
+          }).finally(() => {
             inFlight.delete(task);
             void pump();
           });
@@ -77,7 +74,7 @@ export async function startNetSender(
         if (claimed.length === room) pumpAgain = true;
       } while (pumpAgain && !closed);
     } catch (error) {
-      if (!closed) log.error("net_sender_claim_failed", { error: (error as Error).message });
+      if (!closed) log.error("net_sender_claim_failed", errorFields(error));
     } finally {
       pumping = false;
     }
@@ -85,12 +82,7 @@ export async function startNetSender(
 
   async function deliver(queued: QueuedRequest): Promise<void> {
     const started = performance.now();
-    const headers = new Headers({ "user-agent": USER_AGENT });
-    // pg_net skips headers whose value is NULL.
-    for (const [name, value] of Object.entries(queued.headers ?? {})) {
-      if (value !== null) headers.set(name, String(value));
-    }
-    const target = new URL(queued.url);
+    let host = "";
     let outcome: {
       status_code: number | null;
       content_type: string | null;
@@ -101,6 +93,14 @@ export async function startNetSender(
     };
     const signal = AbortSignal.timeout(queued.timeout_milliseconds);
     try {
+      // A malformed URL or header is the request's own failure, recorded like any other; it never stops the sender.
+      const target = new URL(queued.url);
+      host = target.host;
+      const headers = new Headers({ "user-agent": USER_AGENT });
+      // pg_net skips headers whose value is NULL.
+      for (const [name, value] of Object.entries(queued.headers ?? {})) {
+        if (value !== null) headers.set(name, String(value));
+      }
       const response = await fetch(target, {
         method: queued.method.toUpperCase(),
         headers,
@@ -137,31 +137,30 @@ export async function startNetSender(
                 ${outcome.headers === null ? null : admin.json(outcome.headers)}, ${outcome.content},
                 ${outcome.timed_out}, ${outcome.error_msg})`;
     } catch (error) {
-      if (!closed) log.error("net_response_not_recorded", { id: queued.id, error: (error as Error).message });
+      if (!closed) {
+        log.error("net_response_not_recorded", { id: queued.id, code: (error as { code?: string }).code });
+      }
     }
     log.info("net_request", {
       id: queued.id,
       method: queued.method.toUpperCase(),
-      host: target.host,
-      path: target.pathname,
+      // The host only: paths and queries of outbound calls can carry tokens.
+      host,
       status: outcome.status_code,
       timed_out: outcome.timed_out,
       duration_ms: Math.round(performance.now() - started),
     });
   }
 
-  const sweepIntervalMs = options.sweepIntervalMs ?? 1_000;
   let sweeps = 0;
   const sweeper = setInterval(async () => {
     void pump();
     // Expired responses are removed about once a minute, as pg_net's worker does between batches.
-    if (++sweeps % Math.max(1, Math.round(60_000 / sweepIntervalMs)) === 0) {
-      await admin`delete from net._http_response where created < now() - ${
-        options.responseTtl ?? "6 hours"
-      }::interval`
+    if (++sweeps % Math.max(1, Math.round(60_000 / SWEEP_INTERVAL_MS)) === 0) {
+      await admin`delete from net._http_response where created < now() - ${RESPONSE_TTL}::interval`
         .catch(() => {});
     }
-  }, sweepIntervalMs);
+  }, SWEEP_INTERVAL_MS);
   void pump();
   log.info("net_sender_started", {});
 
@@ -170,6 +169,8 @@ export async function startNetSender(
     async close() {
       closed = true;
       clearInterval(sweeper);
+      // Let a claim under way hand its rows to deliveries before waiting for them, so no claimed row is lost.
+      while (pumping) await new Promise((resolve) => setTimeout(resolve, 10));
       await Promise.allSettled([...inFlight]);
       await listener.end({ timeout: 5 });
     },

@@ -9,6 +9,7 @@
  */
 import type postgres from "postgres";
 import type { PlatformContext } from "../context.ts";
+import { errorFields } from "../log.ts";
 
 export const MESSAGES_CHANNEL = "realtime_messages";
 
@@ -74,7 +75,7 @@ export function startMessageListener(
       return;
     }
     processing = processing.then(() => deliver(id)).catch((error) => {
-      log.error("realtime_message_read_failed", { error: (error as Error).message });
+      log.error("realtime_message_read_failed", errorFields(error));
     });
   };
 
@@ -116,7 +117,7 @@ export function startMessageListener(
       if (connection === current) connection = null;
       await current.end({ timeout: 0 });
       if (closed) return;
-      log.warn("realtime_listener_failed", { error: (error as Error).message });
+      log.warn("realtime_listener_failed", errorFields(error));
       scheduleReopen();
     }
   };

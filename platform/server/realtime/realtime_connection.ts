@@ -19,6 +19,7 @@ import {
   ProtocolError,
   type ProtocolVersion,
 } from "./serializer.ts";
+import { errorFields } from "../log.ts";
 
 export interface ConnectionDependencies {
   admin: postgres.Sql;
@@ -119,7 +120,7 @@ export class RealtimeConnection {
 
   #enqueue(work: () => Promise<void>): void {
     this.#queue = this.#queue.then(work).catch((error) => {
-      this.#deps.log.error("realtime_frame_failed", { error: (error as Error).message });
+      this.#deps.log.error("realtime_frame_failed", errorFields(error));
     });
   }
 
@@ -136,7 +137,7 @@ export class RealtimeConnection {
     try {
       frame = encodeFrame(this.#options.version, outgoing);
     } catch (error) {
-      this.#deps.log.warn("realtime_frame_not_encodable", { error: (error as Error).message });
+      this.#deps.log.warn("realtime_frame_not_encodable", errorFields(error));
       return;
     }
     if (frame !== null) this.#socket.send(frame);
@@ -162,7 +163,7 @@ export class RealtimeConnection {
       message = decodeFrame(this.#options.version, data);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      this.#deps.log.warn("realtime_bad_frame", { error: error.message });
+      this.#deps.log.warn("realtime_bad_frame", errorFields(error));
       return;
     }
     if (message.topic === "phoenix" && message.event === "heartbeat") return this.#reply(message, "ok", {});
@@ -250,7 +251,7 @@ export class RealtimeConnection {
       return await readPolicies(this.#deps.admin, this.#authorizationContext(channel));
     } catch (error) {
       // A policy that raises refuses the join, as Realtime treats an RLS error.
-      this.#deps.log.warn("realtime_policy_error", { error: (error as Error).message });
+      this.#deps.log.warn("realtime_policy_error", errorFields(error));
       return null;
     }
   }
@@ -260,7 +261,7 @@ export class RealtimeConnection {
       try {
         channel.canWrite = await canWriteBroadcast(this.#deps.admin, this.#authorizationContext(channel));
       } catch (error) {
-        this.#deps.log.warn("realtime_policy_error", { error: (error as Error).message });
+        this.#deps.log.warn("realtime_policy_error", errorFields(error));
         return false;
       }
     }

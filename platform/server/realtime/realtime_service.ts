@@ -10,13 +10,14 @@
  */
 import { type Caller, CallerError, callerFromRequest } from "../caller.ts";
 import type { PlatformContext, PlatformService } from "../context.ts";
-import { json } from "../http.ts";
+import { decodePathSegment, json } from "../http.ts";
 import { canWriteBroadcast } from "./authorization.ts";
 import { type Broadcast, ChannelRegistry } from "./channel_registry.ts";
 import { checkChannelToken } from "./channel_token.ts";
 import { startMessageListener } from "./message_listener.ts";
 import { RealtimeConnection } from "./realtime_connection.ts";
 import { type ProtocolVersion, SUPPORTED_VERSIONS } from "./serializer.ts";
+import { errorFields } from "../log.ts";
 
 const PREFIX = "/realtime/v1";
 /** Supabase keeps Broadcast from Database messages for about three days. */
@@ -50,7 +51,7 @@ export function createRealtimeService(context: PlatformContext): PlatformService
   const removeExpiredMessages = () => {
     cleanup = cleanup.then(async () => {
       await admin`delete from realtime.messages where inserted_at < now() - ${MESSAGE_RETENTION}::interval`;
-    }).catch((error) => log.warn("realtime_cleanup_failed", { error: (error as Error).message }));
+    }).catch((error) => log.warn("realtime_cleanup_failed", errorFields(error)));
   };
   removeExpiredMessages();
   const cleanupTimer = setInterval(removeExpiredMessages, CLEANUP_INTERVAL_MS);
@@ -172,8 +173,11 @@ export function createRealtimeService(context: PlatformContext): PlatformService
       if (path === "/websocket" && request.method === "GET") return openSocket(request, url);
       if (path === "/api/broadcast" && request.method === "POST") return broadcastBatch(request);
       const route = path.match(TOPIC_EVENT_ROUTE);
-      if (route && request.method === "POST") {
-        return broadcastEvent(request, url, decodeURIComponent(route[1]), decodeURIComponent(route[2]));
+      const [topic, event] = route
+        ? [decodePathSegment(route[1]), decodePathSegment(route[2])]
+        : [null, null];
+      if (topic !== null && event !== null && request.method === "POST") {
+        return broadcastEvent(request, url, topic, event);
       }
       return Promise.resolve(json({ message: "no route matched" }, 404));
     },

@@ -16,8 +16,8 @@ export interface ServeOptions {
 
 /** Storage never serves stored HTML as HTML. */
 function safeContentType(mimeType: string | undefined): string {
-  const type = mimeType ?? "application/octet-stream";
-  return type.includes("text/html") ? "text/plain" : type;
+  const type = (mimeType ?? "application/octet-stream").toLowerCase();
+  return /html|xml|svg|javascript/.test(type) ? "text/plain" : type;
 }
 
 function lastModified(row: ObjectRow): string | null {
@@ -74,6 +74,8 @@ export async function serveObject(
   const headers = new Headers({
     "accept-ranges": "bytes",
     "content-type": safeContentType(row.metadata?.mimetype),
+    // With the type neutralised above, browsers must not sniff active content back into stored bytes.
+    "x-content-type-options": "nosniff",
   });
   metadataHeaders(row, headers);
   if (options.expires) headers.set("expires", options.expires.toUTCString());

@@ -98,7 +98,13 @@ const info = (auth: "caller" | "public"): StorageHandler => async (request) =>
 
 const signedDownload: StorageHandler = async (request) => {
   const { bucketId, name } = objectParams(request);
-  const payload = await verifySignedUrlToken(request.deps.keys, queryToken(request), bucketId, name);
+  const payload = await verifySignedUrlToken(
+    request.deps.keys,
+    queryToken(request),
+    bucketId,
+    name,
+    "download",
+  );
   const row = await request.db.asSuperUser((sql) => findObject(sql, bucketId, name));
   if (!row) throw storageErrors.noSuchKey();
   return await serveObject(request.deps.files, request.request, row, {
@@ -155,7 +161,13 @@ const signUploadUrlHandler: StorageHandler = async (request) => {
 const uploadToSignedUrl = (serviceCaller: Caller): StorageHandler => async (request) => {
   const bucketId = request.params.bucket;
   const name = request.params["*"];
-  const payload = await verifySignedUrlToken(request.deps.keys, queryToken(request), bucketId, name);
+  const payload = await verifySignedUrlToken(
+    request.deps.keys,
+    queryToken(request),
+    bucketId,
+    name,
+    "upload",
+  );
   const { key } = await uploadFromRequest(request, serviceCaller, {
     bucketId,
     name,

@@ -85,12 +85,16 @@ export async function signUploadUrl(
   return { url: `/object/upload/sign/${url}?token=${token}`, token };
 }
 
-/** Verifies a signed URL token for `<bucket>/<name>`; Storage's InvalidJWT / InvalidSignature otherwise. */
+/**
+ * Verifies a signed URL token for `<bucket>/<name>` and its purpose; Storage's InvalidJWT / InvalidSignature
+ * otherwise. Upload tokens carry `upsert` and download tokens do not, so neither can stand in for the other.
+ */
 export async function verifySignedUrlToken(
   keys: PlatformKeys,
   token: string,
   bucketId: string,
   name: string,
+  purpose: "download" | "upload",
 ): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
@@ -99,6 +103,9 @@ export async function verifySignedUrlToken(
     throw storageErrors.invalidJwt(jwtFailureMessage(error));
   }
   if (payload.url !== `${bucketId}/${name}`) throw storageErrors.invalidSignature();
+  if ((typeof payload.upsert === "boolean") !== (purpose === "upload")) {
+    throw storageErrors.invalidSignature();
+  }
   if (typeof payload.exp !== "number" || payload.exp * 1000 < Date.now()) {
     throw storageErrors.expiredSignature();
   }

@@ -30,19 +30,22 @@ Deno.test("signed URLs are relative and name the object in their token", () =>
   withKeys(async (keys) => {
     const signed = await signDownloadUrl(keys, "photos", "u1/a.png", 60);
     assert.match(signed, /^\/object\/sign\/photos\/u1\/a\.png\?token=/);
-    const payload = await verifySignedUrlToken(keys, tokenOf(signed), "photos", "u1/a.png");
+    const payload = await verifySignedUrlToken(keys, tokenOf(signed), "photos", "u1/a.png", "download");
     assert.equal(payload.url, "photos/u1/a.png");
   }));
 
 Deno.test("a signed URL token for another object is an invalid signature", () =>
   withKeys(async (keys) => {
     const token = tokenOf(await signDownloadUrl(keys, "photos", "u1/a.png", 60));
-    assert.deepEqual(await refusal(() => verifySignedUrlToken(keys, token, "photos", "u2/b.png")), {
-      statusCode: "400",
-      code: "InvalidSignature",
-      error: "InvalidSignature",
-      message: "Invalid signature",
-    });
+    assert.deepEqual(
+      await refusal(() => verifySignedUrlToken(keys, token, "photos", "u2/b.png", "download")),
+      {
+        statusCode: "400",
+        code: "InvalidSignature",
+        error: "InvalidSignature",
+        message: "Invalid signature",
+      },
+    );
   }));
 
 Deno.test("tampered and expired signed URL tokens are refused as invalid JWTs", () =>
@@ -52,18 +55,22 @@ Deno.test("tampered and expired signed URL tokens are refused as invalid JWTs", 
     const flipped = signature[10] === "A" ? "B" : "A";
     const tampered = `${header}.${payload}.${signature.slice(0, 10)}${flipped}${signature.slice(11)}`;
     assert.equal(
-      (await refusal(() => verifySignedUrlToken(keys, tampered, "photos", "u1/a.png"))).message,
+      (await refusal(() => verifySignedUrlToken(keys, tampered, "photos", "u1/a.png", "download"))).message,
       "invalid signature",
     );
     const expired = await keys.signHs256({ url: "photos/u1/a.png" }, -10);
-    assert.deepEqual(await refusal(() => verifySignedUrlToken(keys, expired, "photos", "u1/a.png")), {
-      statusCode: "400",
-      code: "InvalidJWT",
-      error: "InvalidJWT",
-      message: "jwt expired",
-    });
+    assert.deepEqual(
+      await refusal(() => verifySignedUrlToken(keys, expired, "photos", "u1/a.png", "download")),
+      {
+        statusCode: "400",
+        code: "InvalidJWT",
+        error: "InvalidJWT",
+        message: "jwt expired",
+      },
+    );
     assert.equal(
-      (await refusal(() => verifySignedUrlToken(keys, "not-a-jwt", "photos", "u1/a.png"))).message,
+      (await refusal(() => verifySignedUrlToken(keys, "not-a-jwt", "photos", "u1/a.png", "download")))
+        .message,
       "jwt malformed",
     );
   }));
@@ -72,9 +79,23 @@ Deno.test("signed upload URLs carry the owner and the upsert flag", () =>
   withKeys(async (keys) => {
     const { url, token } = await signUploadUrl(keys, "photos", "u1/a.png", "user-1", true);
     assert.equal(url, `/object/upload/sign/photos/u1/a.png?token=${token}`);
-    const payload = await verifySignedUrlToken(keys, token, "photos", "u1/a.png");
+    const payload = await verifySignedUrlToken(keys, token, "photos", "u1/a.png", "upload");
     assert.equal(payload.owner, "user-1");
     assert.equal(payload.upsert, true);
+  }));
+
+Deno.test("a signed download token cannot upload, and a signed upload token cannot download", () =>
+  withKeys(async (keys) => {
+    const download = tokenOf(await signDownloadUrl(keys, "photos", "u1/a.png", 60));
+    const { token: upload } = await signUploadUrl(keys, "photos", "u1/a.png", "user-1", false);
+    assert.equal(
+      (await refusal(() => verifySignedUrlToken(keys, download, "photos", "u1/a.png", "upload"))).code,
+      "InvalidSignature",
+    );
+    assert.equal(
+      (await refusal(() => verifySignedUrlToken(keys, upload, "photos", "u1/a.png", "download"))).code,
+      "InvalidSignature",
+    );
   }));
 
 Deno.test("requests without a JWT, or with a bad one, are refused as AccessDenied", () =>

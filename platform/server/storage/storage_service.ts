@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { Caller } from "../caller.ts";
+import { errorFields, loggablePath } from "../log.ts";
 import type { PlatformContext, PlatformService } from "../context.ts";
 import { bucketRoutes } from "./bucket_routes.ts";
 import { ObjectFiles } from "./object_files.ts";
@@ -57,8 +58,8 @@ export function createStorageService(context: PlatformContext): PlatformService 
       if (!(error instanceof StorageApiError) || failure.httpStatus >= 500) {
         context.log.error("storage_request_failed", {
           method: request.method,
-          path: url.pathname,
-          error: (error as Error).message,
+          path: loggablePath(url),
+          ...errorFields(error),
         });
       }
       const response = failure.toResponse();

@@ -22,13 +22,13 @@ Deno.test("pg_cron stand-in", async (t) => {
       await asPostgres((tx) =>
         tx`select cron.schedule('tick', '1 seconds', 'insert into public.ticks default values')`
       );
-      await eventually(async () => {
-        const [{ count }] = await sql`select count(*)::int as count from public.ticks`;
-        return count >= 3 ? count : undefined;
-      }, "three ticks");
-      const runs =
-        await sql`select d.status, d.return_message, d.username, d.job_pid from cron.job_run_details d
-                             join cron.job using (jobid) where jobname = 'tick' and status = 'succeeded'`;
+      // Wait on the recorded runs themselves: a run's row says succeeded only after its command committed.
+      const runs = await eventually(async () => {
+        const rows =
+          await sql`select d.status, d.return_message, d.username, d.job_pid from cron.job_run_details d
+                               join cron.job using (jobid) where jobname = 'tick' and d.status = 'succeeded'`;
+        return rows.length >= 3 ? rows : undefined;
+      }, "three succeeded runs");
       assert.ok(runs.length >= 3, `${runs.length} recorded runs`);
       assert.equal(runs[0].username, "postgres");
       assert.equal(runs[0].return_message, "INSERT 0 1");
@@ -51,11 +51,32 @@ Deno.test("pg_cron stand-in", async (t) => {
       await asPostgres((tx) => tx`select cron.unschedule('forbidden')`);
     });
 
+    await t.step("a job cannot leave its user's privileges, even with reset role", async () => {
+      await asPostgres((tx) =>
+        tx`select cron.schedule('escalate', '1 seconds', 'reset role; insert into public.ticks (by_user) select current_user')`
+      );
+      const [row] = await eventually(async () => {
+        const rows = await sql`select by_user from public.ticks where by_user <> 'postgres'
+                               union all
+                               select 'postgres' from cron.job_run_details d join cron.job using (jobid)
+                               where jobname = 'escalate' and d.status = 'succeeded' limit 1`;
+        return rows.length > 0 ? rows : undefined;
+      }, "an escalation attempt to run");
+      assert.equal(row.by_user, "postgres");
+      await asPostgres((tx) => tx`select cron.unschedule('escalate')`);
+    });
+
     await t.step("unscheduling stops the job", async () => {
       await asPostgres((tx) => tx`select cron.unschedule('tick')`);
-      // A run already under way may still finish; after that, nothing more is inserted.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A run already under way may still finish; wait until none is, then nothing more may be inserted.
+      await eventually(async () => {
+        const [{ active }] = await sql`select count(*)::int as active from cron.job_run_details d
+                                       join cron.job using (jobid)
+                                       where jobname = 'tick' and d.status in ('starting', 'running')`;
+        return active === 0 ? true : undefined;
+      }, "the last run to finish");
       const [{ count: before }] = await sql`select count(*)::int as count from public.ticks`;
+      // Proving that something does not happen takes a wait: two and a half schedule periods.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       const [{ count: after }] = await sql`select count(*)::int as count from public.ticks`;
       assert.deepEqual(after, before);

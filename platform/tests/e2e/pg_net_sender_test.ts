@@ -64,6 +64,7 @@ Deno.test("pg_net stand-in", async (t) => {
       let id = "";
       await sql.begin(async (tx) => {
         [{ id }] = await tx`select net.http_get(${target.url + "/held"}) as id`;
+        // Proving that nothing is sent before commit takes a wait: the sender would deliver within milliseconds.
         await new Promise((resolve) => setTimeout(resolve, 500));
         assert.deepEqual(target.received.filter((r) => r.path === "/held").length, 0);
       });

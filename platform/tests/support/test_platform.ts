@@ -5,7 +5,12 @@
  */
 import postgres from "postgres";
 import { runSql } from "../../cli/cluster.ts";
-import { applyMigrations, createDatabaseFromTemplate, dropDatabase } from "../../cli/provision.ts";
+import {
+  applyMigrations,
+  createDatabaseFromTemplate,
+  dropDatabase,
+  EXTENSIONS_SQL,
+} from "../../cli/provision.ts";
 import { databaseUrl, platformSettings } from "../../cli/settings.ts";
 import { jsonLogger, type Logger, silentLogger } from "../../server/log.ts";
 import { type RunningPlatform, startPlatform } from "../../server/platform.ts";
@@ -33,10 +38,6 @@ export interface TestPlatformOptions {
   log?: Logger;
   limits?: Partial<PlatformLimits>;
 }
-
-export const EXTENSIONS_SQL = `create extension if not exists pgmq;
-create extension if not exists pg_net with schema extensions;
-create extension if not exists pg_cron;`;
 
 export async function createTestDatabase(name: string, options: { extensions?: boolean } = {}) {
   const settings = platformSettings();
