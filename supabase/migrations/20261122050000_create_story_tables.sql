@@ -11,9 +11,9 @@
 -- Writes happen only through the functions of the page pipeline (security definer, service role), so there are
 -- no insert, update or delete policies for users.
 
+-- Only postgres (the owner, which the functions connect as) uses the internal schema.
 create schema if not exists internal;
-revoke all on schema internal from public, anon, authenticated;
-grant usage on schema internal to service_role;
+revoke all on schema internal from public, anon, authenticated, service_role;
 
 -- Functions are not executable by the API roles unless granted by name.
 alter default privileges in schema public revoke execute on functions from public, anon, authenticated;
@@ -178,4 +178,3 @@ create table internal.page_renders (
   updated_at timestamptz not null default now()
 );
 alter table internal.page_renders enable row level security;
-grant all on internal.page_renders to service_role;

@@ -34,7 +34,6 @@ create table internal.pipeline_settings (
 );
 insert into internal.pipeline_settings default values;
 alter table internal.pipeline_settings enable row level security;
-grant select, update on internal.pipeline_settings to service_role;
 
 alter table public.story_pages add column job_id uuid references public.generation_jobs (id) on delete set null;
 create index story_pages_job_id_idx on public.story_pages (job_id);
@@ -113,11 +112,12 @@ begin
       worker_url := internal.secret('project_url') || '/functions/v1/page-worker';
       worker_key := internal.secret('service_role_key');
     end if;
-    -- Reserve the page's slot until the message's visibility timeout, so the next dispatch counts it.
+    -- Reserve the page's slot until the message's visibility timeout, so the next dispatch counts it. A page
+    -- still holding a crashed attempt's lease keeps that lease's end, so this delivery can take it over.
     update internal.page_renders
        set lease_expires_at = now() + pg_catalog.make_interval(secs => settings.worker_timeout_seconds),
            updated_at = now()
-     where page_id = (task.message ->> 'page_id')::uuid;
+     where page_id = (task.message ->> 'page_id')::uuid and lease_token is null;
     perform net.http_post(
       url => worker_url,
       body => jsonb_build_object('msg_id', task.msg_id, 'page_id', task.message ->> 'page_id'),
@@ -156,8 +156,11 @@ begin
   select * into render from internal.page_renders where page_id = p_page_id for update;
 
   if page.status in ('done', 'failed', 'pending') then
-    -- A duplicate of a finished task, or a task for a page that is no longer queued.
+    -- A duplicate of a finished task, or a task for a page that is no longer queued: dropped, and the slot the
+    -- dispatcher reserved for it is given back.
     perform pgmq.delete('page_tasks', p_msg_id);
+    update internal.page_renders r set lease_expires_at = null, updated_at = now()
+     where r.page_id = p_page_id and r.lease_token is null;
     return query select 'not_queued', null::uuid, page.attempts;
     return;
   end if;
@@ -255,7 +258,7 @@ begin
     update public.stories set status = 'completed', updated_at = now() where id = page.story_id;
   else
     update public.generation_jobs set current_step = 'drawing the pages', updated_at = now()
-     where id = job.id and current_step <> 'drawing the pages';
+     where id = job.id and status = 'processing' and current_step <> 'drawing the pages';
   end if;
   return true;
 end;
@@ -356,6 +359,14 @@ begin
   if job.retries >= settings.max_story_retries then
     raise exception 'this story has been retried % times already', job.retries using errcode = 'TC429';
   end if;
+  -- A retried job is active again, so it counts against the owner's limit of three.
+  if (
+    select count(*) from public.generation_jobs j join public.stories s on s.id = j.story_id
+     where s.user_id = (select user_id from public.stories where id = p_story_id)
+       and j.status in ('queued', 'processing')
+  ) >= 3 then
+    raise exception 'too many active generations' using errcode = 'TC429';
+  end if;
 
   for page in
     select id from public.story_pages where job_id = job.id and status = 'failed' order by page_number
@@ -374,14 +385,9 @@ end;
 $$;
 comment on function internal.retry_story(uuid) is 'Re-queues the failed pages of a story''s failed job with fresh attempts; bounded by max_story_retries.';
 
+-- The functions and cron call these as postgres, the owner, through the database URL Supabase gives functions;
+-- no API role may execute them.
 revoke all on all functions in schema internal from public;
-grant execute on function internal.enqueue_page(uuid, uuid),
-  internal.dispatch_page_tasks(),
-  internal.claim_page(uuid, bigint),
-  internal.complete_page(uuid, uuid, bigint, text, text, text, text),
-  internal.fail_page_attempt(uuid, uuid, bigint, text, text, boolean, integer),
-  internal.retry_story(uuid)
-  to service_role;
 
 -- The safety net: tasks whose visibility timeout passed (crash, lost request, backoff) are dispatched again.
 select cron.schedule('dispatch-page-tasks', '2 seconds', $$ select internal.dispatch_page_tasks(); $$);

@@ -166,10 +166,7 @@ end;
 $$;
 comment on function internal.expire_previews() is 'Marks unbought previews past expires_at as expired and returns them, so their images can be deleted.';
 
+-- Called as postgres (the owner) by the functions; no API role may execute them.
 revoke all on function internal.create_preview(uuid, uuid, text, public.art_style, text, smallint, public.pronouns, text, text, jsonb),
   internal.broadcast_page_progress(), internal.broadcast_job_status(), internal.expire_previews()
   from public;
-grant execute on function
-  internal.create_preview(uuid, uuid, text, public.art_style, text, smallint, public.pronouns, text, text, jsonb),
-  internal.expire_previews()
-  to service_role;
