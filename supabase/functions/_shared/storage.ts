@@ -1,0 +1,59 @@
+/**
+ * Storage as the service role, through the Storage API (storage-js): objects are never written or deleted in
+ * SQL, since Storage keeps the bytes and the `storage.objects` rows together.
+ */
+import { createClient } from "@supabase/supabase-js";
+
+/** What functions do with Storage, small enough to fake in unit tests. */
+export interface ObjectStore {
+  upload(bucket: string, path: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** Deletes the objects; paths that do not exist are ignored. */
+  remove(bucket: string, paths: string[]): Promise<void>;
+  /** A URL that reads the object without credentials until it expires. */
+  signedUrl(bucket: string, path: string, expiresInSeconds: number): Promise<string>;
+  /** Signed URLs for many objects at once, keyed by path; paths that do not exist are left out. */
+  signedUrls(bucket: string, paths: string[], expiresInSeconds: number): Promise<Map<string, string>>;
+}
+
+export class StorageError extends Error {
+  override readonly name = "StorageError";
+}
+
+// Storage removes at most this many objects per request.
+const REMOVE_BATCH = 1000;
+
+export function createServiceObjectStore(supabaseUrl: string, serviceRoleKey: string): ObjectStore {
+  const { storage } = createClient(supabaseUrl, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  const fail = (action: string, bucket: string, error: { message: string }): never => {
+    throw new StorageError(`Cannot ${action} in bucket ${bucket}: ${error.message}`);
+  };
+  return {
+    async upload(bucket, path, bytes, contentType) {
+      const { error } = await storage.from(bucket).upload(path, bytes, { contentType, upsert: false });
+      if (error) fail("upload an object", bucket, error);
+    },
+    async remove(bucket, paths) {
+      for (let start = 0; start < paths.length; start += REMOVE_BATCH) {
+        const { error } = await storage.from(bucket).remove(paths.slice(start, start + REMOVE_BATCH));
+        if (error) fail("remove objects", bucket, error);
+      }
+    },
+    async signedUrl(bucket, path, expiresInSeconds) {
+      const { data, error } = await storage.from(bucket).createSignedUrl(path, expiresInSeconds);
+      if (error || !data) return fail("sign an object URL", bucket, error ?? { message: "no URL returned" });
+      return data.signedUrl;
+    },
+    async signedUrls(bucket, paths, expiresInSeconds) {
+      const urls = new Map<string, string>();
+      if (paths.length === 0) return urls;
+      const { data, error } = await storage.from(bucket).createSignedUrls(paths, expiresInSeconds);
+      if (error || !data) return fail("sign object URLs", bucket, error ?? { message: "no URLs returned" });
+      for (const entry of data) {
+        if (entry.path && entry.signedUrl && !entry.error) urls.set(entry.path, entry.signedUrl);
+      }
+      return urls;
+    },
+  };
+}

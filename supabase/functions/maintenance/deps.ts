@@ -1,0 +1,16 @@
+/** The maintenance function's real dependencies, built once per function instance from the environment. */
+import { createDatabase } from "../_shared/database.ts";
+import type { Env } from "../_shared/env.ts";
+import { createServiceObjectStore } from "../_shared/storage.ts";
+import { createExpiryStore } from "./expiry_store.ts";
+import type { MaintenanceDeps } from "./handler.ts";
+
+export function createMaintenanceDeps(env: Env): MaintenanceDeps {
+  return {
+    expiry: createExpiryStore(
+      createDatabase(env.SUPABASE_DB_URL, { max: 2, applicationName: "maintenance" }),
+    ),
+    objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
+    config: { serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, storiesPerRun: 500 },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Shared arrangements for the previews integration tests: a platform serving this project (its migrations and
+ * functions), signed-in users, and a child photo stored the way upload-photo stores it.
+ */
+import { fileURLToPath } from "node:url";
+import { createClient } from "@supabase/supabase-js";
+import { startTestPlatform, type TestPlatform } from "../../platform/tests/support/test_platform.ts";
+import { encodeJpeg } from "../../supabase/functions/_shared/images/jpeg_encoder.ts";
+import { createRgbaImage } from "../../supabase/functions/_shared/images/raster.ts";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * A platform for one test file. The dispatcher's vault entry points at a closed port, so pg_net's deliveries go
+ * nowhere and the test alone decides when the worker runs (the served page-worker never sees these tasks).
+ */
+export async function startProjectPlatform(name: string): Promise<TestPlatform> {
+  const platform = await startTestPlatform({ name, projectDir: repoRoot });
+  await platform.admin`select vault.create_secret('http://127.0.0.1:9', 'project_url')`;
+  await platform.admin`select vault.create_secret(${platform.serviceRoleKey}, 'service_role_key')`;
+  return platform;
+}
+
+/** What the fixtures need of a platform, whether started in-process or as its own process. */
+export type PlatformEndpoints = Pick<TestPlatform, "url" | "anonKey" | "serviceRoleKey" | "admin">;
+
+export interface SignedInUser {
+  id: string;
+  accessToken: string;
+}
+
+export async function signInAnonymously(platform: PlatformEndpoints): Promise<SignedInUser> {
+  const supabase = createClient(platform.url, platform.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+  const { data, error } = await supabase.auth.signInAnonymously();
+  if (error || !data.session || !data.user) throw new Error(`anonymous sign-in failed: ${error?.message}`);
+  return { id: data.user.id, accessToken: data.session.access_token };
+}
+
+/** A plain square JPEG of one colour. */
+export function solidJpeg(size: number, rgb: [number, number, number]): Uint8Array {
+  const image = createRgbaImage(size, size);
+  for (let i = 0; i < image.data.length; i += 4) image.data.set([...rgb, 255], i);
+  return encodeJpeg(image, { quality: 80 });
+}
+
+/** Stores a photo object and its row, as upload-photo does; returns the photo id. */
+export async function storePhoto(platform: PlatformEndpoints, userId: string): Promise<string> {
+  const photoId = crypto.randomUUID();
+  const path = `${userId}/${photoId}.jpg`;
+  const service = createClient(platform.url, platform.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+  const { error } = await service.storage.from("photos").upload(path, solidJpeg(256, [200, 160, 130]), {
+    contentType: "image/jpeg",
+  });
+  if (error) throw new Error(`photo upload failed: ${error.message}`);
+  await platform.admin`
+    insert into public.photos (id, user_id, storage_path, width, height, face_box, face_confidence)
+    values (${photoId}, ${userId}, ${path}, 256, 256, ${
+    platform.admin.json({ x: 64, y: 48, width: 128, height: 150 })
+  }, 0.98)`;
+  return photoId;
+}
+
+/** Storage object names of a story in the pages and previews buckets. */
+export async function storyObjects(
+  platform: PlatformEndpoints,
+  storyId: string,
+): Promise<{ pages: string[]; previews: string[] }> {
+  const rows = await platform.admin<{ bucket_id: string; name: string }[]>`
+    select bucket_id, name from storage.objects
+     where (bucket_id = 'pages' and name like ${storyId + "/%"})
+        or (bucket_id = 'previews' and name like ${"%/" + storyId + "/%"})
+     order by name`;
+  return {
+    pages: rows.filter((row) => row.bucket_id === "pages").map((row) => row.name),
+    previews: rows.filter((row) => row.bucket_id === "previews").map((row) => row.name),
+  };
+}
