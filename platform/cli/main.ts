@@ -120,6 +120,30 @@ async function start(settings: PlatformSettings, args: string[]): Promise<void> 
   await platform.finished;
 }
 
+/**
+ * `serve --database NAME --port N [--env KEY=VALUE …]`: only the platform process, for a database that already
+ * exists (tests that must kill and restart the platform run it this way). Stops on SIGTERM or SIGINT.
+ */
+async function serve(settings: PlatformSettings, args: string[]): Promise<void> {
+  const option = (name: string) => {
+    const index = args.indexOf(name);
+    return index >= 0 ? args[index + 1] : undefined;
+  };
+  const database = option("--database") ?? PROJECT_DATABASE;
+  const port = Number(option("--port") ?? settings.apiPort);
+  const functionEnv = Object.fromEntries(
+    args.flatMap((arg, index) => args[index - 1] === "--env" ? [arg.split(/=(.*)/s).slice(0, 2)] : []),
+  );
+  const platform = await startPlatform({ settings, database, port, functionEnv });
+  const shutdown = async () => {
+    await platform.close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", shutdown);
+  Deno.addSignalListener("SIGTERM", shutdown);
+  await platform.finished;
+}
+
 async function stop(settings: PlatformSettings): Promise<void> {
   const pidFile = join(settings.dataDir, "platform.pid");
   const pid = await readTextOrNull(pidFile);
@@ -148,6 +172,7 @@ const commands: Record<string, (settings: PlatformSettings, args: string[]) => P
   reset: (settings) => reset(settings),
   status: (settings) => printStatus(settings),
   "prepare-database": (settings) => prepareDatabase(settings),
+  serve,
   "gen-types": async (settings) => {
     await startCluster(settings);
     step(`wrote ${await writeDatabaseTypes(settings)}`);

@@ -21,6 +21,8 @@ export interface PlatformOptions {
   projectDir?: string;
   log?: Logger;
   limits?: Partial<PlatformLimits>;
+  /** Extra function secrets on top of `supabase/functions/.env`, like `supabase functions serve --env-file`. */
+  functionEnv?: Record<string, string>;
 }
 
 export interface RunningPlatform {
@@ -35,7 +37,7 @@ export interface RunningPlatform {
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const { settings, database } = options;
   const projectDir = options.projectDir ?? settings.repoRoot;
-  const projectConfig = await readProjectConfig(projectDir);
+  const projectConfig = await readProjectConfig(projectDir, options.functionEnv);
   const hostname = options.hostname ?? "127.0.0.1";
   const log = options.log ?? jsonLogger();
   const adminUrl = databaseUrl(settings, database, settings.adminUser);

@@ -22,7 +22,10 @@ const functionsSectionSchema = z.object({
   functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().optional() }).loose()).optional(),
 }).loose();
 
-export async function readProjectConfig(projectDir: string): Promise<ProjectConfig> {
+export async function readProjectConfig(
+  projectDir: string,
+  extraSecrets: Record<string, string> = {},
+): Promise<ProjectConfig> {
   const path = join(projectDir, "supabase", "config.toml");
   const document = parse(await readOptional(path) ?? "");
   const parsed = functionsSectionSchema.safeParse(document);
@@ -32,7 +35,10 @@ export async function readProjectConfig(projectDir: string): Promise<ProjectConf
     path,
     document,
     verifyJwt: (name) => functions[name]?.verify_jwt ?? true,
-    functionSecrets: parseDotenv(await readOptional(join(projectDir, "supabase", "functions", ".env")) ?? ""),
+    functionSecrets: {
+      ...parseDotenv(await readOptional(join(projectDir, "supabase", "functions", ".env")) ?? ""),
+      ...extraSecrets,
+    },
   };
 }
 

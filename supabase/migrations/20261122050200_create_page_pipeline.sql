@@ -218,26 +218,32 @@ declare
   job public.generation_jobs;
   next_page record;
 begin
-  -- Conditional on the lease: a stale or duplicate attempt changes nothing.
-  update public.story_pages p
-     set status = 'done', preview_path = p_preview_path, last_error = null, completed_at = now(), updated_at = now()
-    from internal.page_renders r
-   where p.id = p_page_id and r.page_id = p.id and p.status = 'generating' and r.lease_token = p_lease_token
-  returning p.* into page;
+  -- Rows are locked in the order claim_page locks them (page, its render, then the job), so the two never
+  -- deadlock. Conditional on the lease: a stale or duplicate attempt changes nothing.
+  select * into page from public.story_pages where id = p_page_id and status = 'generating' for update;
+  if not found then
+    return false;
+  end if;
+  perform 1 from internal.page_renders where page_id = p_page_id and lease_token = p_lease_token for update;
   if not found then
     return false;
   end if;
 
+  -- Counted first, holding the job's row: completions of one job then happen one after another, so each page's
+  -- progress broadcast sees every page completed before it, and progress only goes up.
+  update public.generation_jobs
+     set pages_completed = pages_completed + 1, updated_at = now()
+   where id = page.job_id
+  returning * into job;
+
+  update public.story_pages
+     set status = 'done', preview_path = p_preview_path, last_error = null, completed_at = now(), updated_at = now()
+   where id = p_page_id;
   update internal.page_renders
      set hires_path = p_hires_path, provider = p_provider, model = p_model,
          lease_token = null, lease_expires_at = null, updated_at = now()
    where page_id = p_page_id;
   perform pgmq.delete('page_tasks', p_msg_id);
-
-  update public.generation_jobs
-     set pages_completed = pages_completed + 1, updated_at = now()
-   where id = page.job_id
-  returning * into job;
 
   if page.page_number = 0 then
     -- The cover is the character anchor: the story pages of the job start only now.
@@ -308,10 +314,12 @@ declare
   delay_seconds integer;
 begin
   select * into settings from internal.pipeline_settings;
-  select p.* into page
-    from public.story_pages p join internal.page_renders r on r.page_id = p.id
-   where p.id = p_page_id and p.status = 'generating' and r.lease_token = p_lease_token
-     for update of p;
+  -- Locked page first, then its render, as claim_page does; the lease is checked on the locked render row.
+  select * into page from public.story_pages where id = p_page_id and status = 'generating' for update;
+  if not found then
+    return 'stale';
+  end if;
+  perform 1 from internal.page_renders where page_id = p_page_id and lease_token = p_lease_token for update;
   if not found then
     return 'stale';
   end if;
@@ -357,7 +365,8 @@ begin
     return 0;
   end if;
   if job.retries >= settings.max_story_retries then
-    raise exception 'this story has been retried % times already', job.retries using errcode = 'TC429';
+    raise exception 'this story has been retried % times already', job.retries
+      using errcode = 'TC429', hint = 'retries';
   end if;
   -- A retried job is active again, so it counts against the owner's limit of three.
   if (
@@ -366,6 +375,11 @@ begin
        and j.status in ('queued', 'processing')
   ) >= 3 then
     raise exception 'too many active generations' using errcode = 'TC429';
+  end if;
+
+  if not exists (select 1 from public.story_pages where job_id = job.id and status = 'failed') then
+    -- Nothing failed, so nothing changes: the job keeps its state and no retry is counted.
+    return 0;
   end if;
 
   for page in

@@ -84,15 +84,15 @@ set search_path = ''
 as $$
 declare
   job public.generation_jobs;
-  done_pages integer;
 begin
+  -- The job's own counter, which complete_page raises before marking the page done: the same number the
+  -- status endpoint reports.
   select * into job from public.generation_jobs where id = new.job_id;
-  select count(*) into done_pages from public.story_pages where job_id = new.job_id and status = 'done';
   perform realtime.send(
     jsonb_build_object(
       'page', new.page_number,
       'status', new.status,
-      'progress', case when job.id is null then 0 else round(100.0 * done_pages / job.total_pages) end
+      'progress', case when job.id is null then 0 else round(100.0 * job.pages_completed / job.total_pages) end
     ),
     'page_status',
     'story:' || new.story_id,

@@ -37,6 +37,8 @@ export interface TestPlatformOptions {
   projectDir?: string;
   log?: Logger;
   limits?: Partial<PlatformLimits>;
+  /** Function secrets added to the project's `.env` (e.g. the image provider's latency). */
+  functionEnv?: Record<string, string>;
 }
 
 export async function createTestDatabase(name: string, options: { extensions?: boolean } = {}) {
@@ -65,6 +67,7 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     projectDir: options.projectDir,
     log,
     limits: options.limits,
+    functionEnv: options.functionEnv,
   });
   const keys = platform.context.keys;
   return {
