@@ -254,7 +254,6 @@ begin
     loop
       perform internal.enqueue_page(next_page.id, page.job_id);
     end loop;
-    perform internal.dispatch_page_tasks();
   end if;
 
   if job.pages_completed >= job.total_pages then
@@ -266,6 +265,9 @@ begin
     update public.generation_jobs set current_step = 'drawing the pages', updated_at = now()
      where id = job.id and status = 'processing' and current_step <> 'drawing the pages';
   end if;
+  -- This page's slot is free now (and a finished cover queued its pages): hand out the next tasks at once
+  -- rather than at the next cron tick.
+  perform internal.dispatch_page_tasks();
   return true;
 end;
 $$;
@@ -336,10 +338,13 @@ begin
      where page_id = p_page_id;
     -- Backoff through the visibility timeout: the same message comes back after the delay.
     perform pgmq.set_vt('page_tasks', p_msg_id, delay_seconds);
+    -- Meanwhile its slot goes to another task.
+    perform internal.dispatch_page_tasks();
     return 'retrying';
   end if;
 
   perform internal.fail_page(page, p_msg_id, p_error_code, p_error_detail);
+  perform internal.dispatch_page_tasks();
   return 'failed';
 end;
 $$;

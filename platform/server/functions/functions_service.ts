@@ -12,6 +12,7 @@ import { FunctionBootError, FunctionProcess } from "./function_process.ts";
 import { errorFields } from "../log.ts";
 
 const BOOT_TIMEOUT_MS = 30_000;
+const WORKERS_PER_FUNCTION = Math.max(1, Math.min(4, navigator.hardwareConcurrency ?? 1));
 /**
  * Secrets from `.env` may not use these names: `SUPABASE_` is reserved for the platform's own variables (the
  * Supabase CLI refuses such secrets too), and the others would change how the runtime loads code.
@@ -23,7 +24,10 @@ const functionNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 export function createFunctionsService(context: PlatformContext): PlatformService {
   const functionsDir = join(context.projectDir, "supabase", "functions");
   const requestTimeoutMs = context.limits.functionRequestMs;
-  const workers = new Map<string, FunctionProcess>();
+  // Like the edge runtime, which serves concurrent requests from several isolates, each function has a small
+  // pool of worker processes (one per core), used least-busy first; a second one starts only under load.
+  const pools = new Map<string, FunctionProcess[]>();
+  const inFlight = new Map<FunctionProcess, number>();
   const { denoDir } = context.settings;
   const secrets = Object.entries(context.projectConfig.functionSecrets);
   for (const [name] of secrets.filter(([name]) => reservedSecretName.test(name))) {
@@ -43,13 +47,19 @@ export function createFunctionsService(context: PlatformContext): PlatformServic
 
   // Edited source takes effect on the next request, as with `supabase functions serve`.
   const watcher = watchSources(functionsDir, () => {
-    for (const worker of workers.values()) worker.close();
-    workers.clear();
+    for (const worker of [...pools.values()].flat()) worker.close();
+    pools.clear();
   });
 
   const workerFor = (name: string): FunctionProcess => {
-    let worker = workers.get(name);
-    if (!worker) {
+    const pool = pools.get(name) ?? [];
+    pools.set(name, pool);
+    const busy = (worker: FunctionProcess) => inFlight.get(worker) ?? 0;
+    let worker = pool.reduce<FunctionProcess | undefined>(
+      (best, candidate) => best === undefined || busy(candidate) < busy(best) ? candidate : best,
+      undefined,
+    );
+    if (!worker || (busy(worker) > 0 && pool.length < WORKERS_PER_FUNCTION)) {
       const created = new FunctionProcess({
         name,
         entry: join(functionsDir, name, "index.ts"),
@@ -62,9 +72,11 @@ export function createFunctionsService(context: PlatformContext): PlatformServic
       });
       // A dead worker is forgotten so the next request boots a fresh one.
       created.exited.then(() => {
-        if (workers.get(name) === created) workers.delete(name);
+        const index = pool.indexOf(created);
+        if (index >= 0) pool.splice(index, 1);
+        inFlight.delete(created);
       });
-      workers.set(name, created);
+      pool.push(created);
       worker = created;
     }
     return worker;
@@ -88,58 +100,72 @@ export function createFunctionsService(context: PlatformContext): PlatformServic
       }
 
       const worker = workerFor(name);
-      let port: number;
+      inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
       try {
-        port = await worker.port();
-      } catch (error) {
-        context.log.error("function_boot_failed", { function: name, ...errorFields(error) });
-        return json({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" }, 503);
-      }
-
-      const target = `http://127.0.0.1:${port}${url.pathname.slice("/functions/v1".length)}${url.search}`;
-      const headers = new Headers(request.headers);
-      headers.delete("host");
-      const timeout = AbortSignal.timeout(requestTimeoutMs);
-      try {
-        const response = await Promise.race([
-          fetch(target, {
-            method: request.method,
-            headers,
-            body: request.body,
-            redirect: "manual",
-            signal: timeout,
-          }),
-          worker.exited.then(() => {
-            throw new WorkerExitedError();
-          }),
-        ]);
-        return new Response(response.body, { status: response.status, headers: response.headers });
-      } catch (error) {
-        if (timeout.aborted) {
-          // The runtime stops a worker that overruns its limit; a hung function must not keep running.
-          worker.kill();
-          context.log.error("function_timeout", { function: name, limit_ms: requestTimeoutMs });
-          return json({ code: "WORKER_LIMIT", message: "Function exceeded its wall-clock limit" }, 546);
-        }
-        if (error instanceof FunctionBootError || error instanceof WorkerExitedError || !worker.alive) {
-          return json({
-            code: "WORKER_ERROR",
-            message: "Function exited due to an error (please check logs)",
-          }, 500);
-        }
-        context.log.error("function_proxy_failed", { function: name, ...errorFields(error) });
-        return json(
-          { code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" },
-          500,
-        );
+        return await forward(worker, name, request, url);
+      } finally {
+        if (inFlight.has(worker)) inFlight.set(worker, inFlight.get(worker)! - 1);
       }
     },
     async close() {
       watcher.close();
-      await Promise.all([...workers.values()].map((worker) => worker.close()));
-      workers.clear();
+      await Promise.all([...pools.values()].flat().map((worker) => worker.close()));
+      pools.clear();
     },
   };
+
+  async function forward(
+    worker: FunctionProcess,
+    name: string,
+    request: Request,
+    url: URL,
+  ): Promise<Response> {
+    let port: number;
+    try {
+      port = await worker.port();
+    } catch (error) {
+      context.log.error("function_boot_failed", { function: name, ...errorFields(error) });
+      return json({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" }, 503);
+    }
+
+    const target = `http://127.0.0.1:${port}${url.pathname.slice("/functions/v1".length)}${url.search}`;
+    const headers = new Headers(request.headers);
+    headers.delete("host");
+    const timeout = AbortSignal.timeout(requestTimeoutMs);
+    try {
+      const response = await Promise.race([
+        fetch(target, {
+          method: request.method,
+          headers,
+          body: request.body,
+          redirect: "manual",
+          signal: timeout,
+        }),
+        worker.exited.then(() => {
+          throw new WorkerExitedError();
+        }),
+      ]);
+      return new Response(response.body, { status: response.status, headers: response.headers });
+    } catch (error) {
+      if (timeout.aborted) {
+        // The runtime stops a worker that overruns its limit; a hung function must not keep running.
+        worker.kill();
+        context.log.error("function_timeout", { function: name, limit_ms: requestTimeoutMs });
+        return json({ code: "WORKER_LIMIT", message: "Function exceeded its wall-clock limit" }, 546);
+      }
+      if (error instanceof FunctionBootError || error instanceof WorkerExitedError || !worker.alive) {
+        return json({
+          code: "WORKER_ERROR",
+          message: "Function exited due to an error (please check logs)",
+        }, 500);
+      }
+      context.log.error("function_proxy_failed", { function: name, ...errorFields(error) });
+      return json(
+        { code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" },
+        500,
+      );
+    }
+  }
 }
 
 class WorkerExitedError extends Error {
