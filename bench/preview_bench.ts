@@ -11,6 +11,7 @@
  * - N concurrent previews with at most C pages drawn at once: total time / ideal time, where the ideal is
  *   max(2·L, 6·N·L / C), and whether every page was drawn exactly once.
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { createClient } from "@supabase/supabase-js";
 import { prepareDatabase } from "../platform/cli/main.ts";
@@ -39,16 +40,25 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
 }
 
-async function createPreview(platform: TestPlatform): Promise<string> {
+interface Parent {
+  accessToken: string;
+  photoId: string;
+}
+
+/** A signed-in parent with a stored photo: arranged before the clock starts. */
+async function prepareParent(platform: TestPlatform): Promise<Parent> {
   const parent = await signInAnonymously(platform);
-  const photoId = await storePhoto(platform, parent.id);
+  return { accessToken: parent.accessToken, photoId: await storePhoto(platform, parent.id) };
+}
+
+async function createPreview(platform: TestPlatform, parent: Parent): Promise<string> {
   const client = createClient(platform.url, platform.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { headers: { Authorization: `Bearer ${parent.accessToken}` } },
   });
   const { data, error } = await client.functions.invoke("previews", {
     body: {
-      photo_id: photoId,
+      photo_id: parent.photoId,
       child_name: "Mia",
       child_age: 6,
       pronouns: "she",
@@ -83,13 +93,30 @@ async function timings(platform: TestPlatform, storyIds: string[]) {
     select s.id as story_id, s.status::text as status, s.created_at as created, j.completed_at as completed
       from public.stories s join public.generation_jobs j on j.story_id = s.id
      where s.id = any(${storyIds}::uuid[])`;
-  const starts = await platform.admin<{ wait_ms: number }[]>`
-    select extract(epoch from (started_at - queued_at)) * 1000 as wait_ms from public.story_pages
+  const starts = await platform.admin<{ wait_ms: number; service_ms: number }[]>`
+    select extract(epoch from (started_at - queued_at)) * 1000 as wait_ms,
+           extract(epoch from (completed_at - started_at)) * 1000 as service_ms
+      from public.story_pages
      where story_id = any(${storyIds}::uuid[]) and started_at is not null`;
   const [{ attempts, drawn }] = await platform.admin`
     select coalesce(sum(attempts), 0)::int as attempts, count(*) filter (where status = 'done')::int as drawn
       from public.story_pages where story_id = any(${storyIds}::uuid[]) and page_number <= 5`;
-  return { stories, waits: starts.map((row) => Number(row.wait_ms)), attempts, drawn };
+  return {
+    stories,
+    waits: starts.map((row) => Number(row.wait_ms)),
+    services: starts.map((row) => Number(row.service_ms)),
+    attempts,
+    drawn,
+  };
+}
+
+/** Busy and total CPU time of the whole machine so far, in clock ticks (first line of /proc/stat). */
+function cpuTicks(): { busy: number; total: number } {
+  const [, ...fields] = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const idle = ticks[3] + (ticks[4] ?? 0);
+  const total = ticks.reduce((sum, tick) => sum + tick, 0);
+  return { busy: total - idle, total };
 }
 
 async function watermarkMs(): Promise<number> {
@@ -118,9 +145,9 @@ try {
   console.log(`L = ${latencyMs} ms, N = ${previewCount}, C = ${concurrency}\n`);
 
   // A first preview boots the functions' workers; it is reported but not used for the ratio.
-  const cold = await createPreview(platform);
+  const cold = await createPreview(platform, await prepareParent(platform));
   await waitForStories(platform, [cold], 60_000 + 10 * latencyMs);
-  const single = await createPreview(platform);
+  const single = await createPreview(platform, await prepareParent(platform));
   await waitForStories(platform, [single], 60_000 + 10 * latencyMs);
   const [coldRun, singleRun] = [await timings(platform, [cold]), await timings(platform, [single])];
   const elapsed = (story: StoryTiming) => story.completed!.getTime() - story.created.getTime();
@@ -143,9 +170,15 @@ try {
       } × Pillow baseline (${PILLOW_BASELINE_MS} ms; target ≤ 4.5)`,
   );
 
+  const parents = await Promise.all(Array.from({ length: previewCount }, () => prepareParent(platform)));
   const started = Date.now();
-  const storyIds = await Promise.all(Array.from({ length: previewCount }, () => createPreview(platform)));
+  const cpuBefore = cpuTicks();
+  const platformCpuBefore = process.cpuUsage();
+  const storyIds = await Promise.all(parents.map((parent) => createPreview(platform, parent)));
   await waitForStories(platform, storyIds, 120_000 + previewCount * 6 * latencyMs);
+  const cpuAfter = cpuTicks();
+  const platformCpu = process.cpuUsage(platformCpuBefore);
+  const runMs = Date.now() - started;
   const run = await timings(platform, storyIds);
   const first = Math.min(...run.stories.map((story) => story.created.getTime()));
   const last = Math.max(...run.stories.map((story) => story.completed?.getTime() ?? Date.now()));
@@ -174,7 +207,19 @@ try {
     } ms` +
       " (includes waiting for a free slot)",
   );
+  console.log(
+    `  claim → page done: p50 ${percentile(run.services, 0.5).toFixed(0)} ms, ` +
+      `p95 ${percentile(run.services, 0.95).toFixed(0)} ms (L = ${latencyMs} ms of it)`,
+  );
   console.log(`  client wall clock: ${Date.now() - started} ms`);
+  const utilisation = (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total);
+  console.log(
+    `  machine CPU busy:  ${(100 * utilisation).toFixed(0)}% of ${navigator.hardwareConcurrency} cores ` +
+      "(everything local: illustrator, watermark, Storage, Postgres, the platform)",
+  );
+  // The platform runs inside this process: its Storage, Auth, proxy and pg_net sender share one JS thread.
+  const platformShare = (platformCpu.user + platformCpu.system) / 1000 / runMs;
+  console.log(`  platform process:  ${(100 * platformShare).toFixed(0)}% of one core`);
 } finally {
   await platform.close();
 }

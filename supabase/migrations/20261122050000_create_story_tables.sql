@@ -117,6 +117,8 @@ create table public.story_pages (
   seed bigint not null,
   -- Watermarked preview in the previews bucket; the owner may read it. The hi-res path is in internal.page_renders.
   preview_path text,
+  -- Who drew the picture (the in-house illustrator, or an image model), shown to the parent as it is.
+  illustrated_by text,
   queued_at timestamptz,
   started_at timestamptz,
   completed_at timestamptz,

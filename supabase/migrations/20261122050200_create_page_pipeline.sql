@@ -237,7 +237,8 @@ begin
   returning * into job;
 
   update public.story_pages
-     set status = 'done', preview_path = p_preview_path, last_error = null, completed_at = now(), updated_at = now()
+     set status = 'done', preview_path = p_preview_path, illustrated_by = p_provider, last_error = null,
+         completed_at = now(), updated_at = now()
    where id = p_page_id;
   update internal.page_renders
      set hires_path = p_hires_path, provider = p_provider, model = p_model,

@@ -103,6 +103,9 @@ Deno.test("a preview is drawn page by page through the queue and its owner hears
     const drawn = pages.filter((page: { image_url: string | null }) => page.image_url);
     assert.equal(drawn.length, 6);
     assert.equal(pages.filter((page: { locked: boolean }) => page.locked).length, 5);
+    assert.ok(
+      drawn.every((page: { illustrated_by: string }) => page.illustrated_by === "talecraft-illustrator"),
+    );
     const image = await fetch(drawn[1].image_url);
     assert.equal(image.status, 200);
     assert.equal(image.headers.get("content-type"), "image/jpeg");

@@ -170,6 +170,7 @@ export type Database = {
           "body_text": string;
           "completed_at": string | null;
           "id": string;
+          "illustrated_by": string | null;
           "is_locked": boolean;
           "job_id": string | null;
           "last_error": string | null;
@@ -188,6 +189,7 @@ export type Database = {
           "body_text": string;
           "completed_at"?: string | null;
           "id"?: string;
+          "illustrated_by"?: string | null;
           "is_locked"?: boolean;
           "job_id"?: string | null;
           "last_error"?: string | null;
@@ -205,6 +207,7 @@ export type Database = {
           "body_text"?: string;
           "completed_at"?: string | null;
           "id"?: string;
+          "illustrated_by"?: string | null;
           "is_locked"?: boolean;
           "job_id"?: string | null;
           "last_error"?: string | null;

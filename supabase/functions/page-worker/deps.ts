@@ -20,7 +20,9 @@ export function watermarkGeneratedImage(image: GeneratedImage): Promise<Uint8Arr
 
 export function createPageWorkerDeps(env: Env): PageWorkerDeps {
   return {
-    pages: createPageStore(createDatabase(env.SUPABASE_DB_URL, { applicationName: "page-worker" })),
+    // One instance carries many pages at once (each mostly waiting on the provider), and each page takes three
+    // short transactions; a small pool would queue them behind one another.
+    pages: createPageStore(createDatabase(env.SUPABASE_DB_URL, { max: 10, applicationName: "page-worker" })),
     objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
     provider: createImageProvider(env),
     storyContent: provisionalStoryContent,

@@ -68,18 +68,16 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
   async function references(task: PageTask): Promise<ImageReference[]> {
     if (!task.photo) throw new PageFailure("photo_missing", "the child's photo is no longer available");
     const ttl = deps.config.referenceUrlTtlSeconds;
-    const refs: ImageReference[] = [{
-      role: "child_photo",
-      url: await deps.objects.signedUrl("photos", task.photo.storagePath, ttl),
-      faceBox: task.photo.faceBox,
-    }];
-    if (task.pageNumber > 0) {
-      if (!task.coverHiresPath) throw new PageFailure("cover_missing", "the cover has not been drawn yet");
-      refs.push({
-        role: "character_anchor",
-        url: await deps.objects.signedUrl("pages", task.coverHiresPath, ttl),
-      });
+    if (task.pageNumber > 0 && !task.coverHiresPath) {
+      throw new PageFailure("cover_missing", "the cover has not been drawn yet");
     }
+    // Signed side by side: each is a round trip to Storage on the page's critical path.
+    const [photoUrl, coverUrl] = await Promise.all([
+      deps.objects.signedUrl("photos", task.photo.storagePath, ttl),
+      task.pageNumber > 0 ? deps.objects.signedUrl("pages", task.coverHiresPath!, ttl) : null,
+    ]);
+    const refs: ImageReference[] = [{ role: "child_photo", url: photoUrl, faceBox: task.photo.faceBox }];
+    if (coverUrl) refs.push({ role: "character_anchor", url: coverUrl });
     return refs;
   }
 
@@ -139,12 +137,18 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
       const image = await draw(task);
 
       const hiresPath = `${task.storyId}/${task.pageNumber}/${leaseToken}.jpg`;
-      await deps.objects.upload("pages", hiresPath, image.bytes, image.contentType);
-      uploaded.push({ bucket: "pages", path: hiresPath });
-
       const previewPath = `${task.userId}/${task.storyId}/${task.pageNumber}-${leaseToken}.jpg`;
-      await deps.objects.upload("previews", previewPath, await deps.watermark(image), "image/jpeg");
-      uploaded.push({ bucket: "previews", path: previewPath });
+      // The hi-res upload travels while the preview is watermarked; whatever did upload is remembered, so a
+      // failure of the other still cleans it up.
+      const stored = await Promise.allSettled([
+        deps.objects.upload("pages", hiresPath, image.bytes, image.contentType)
+          .then(() => uploaded.push({ bucket: "pages", path: hiresPath })),
+        deps.watermark(image)
+          .then((preview) => deps.objects.upload("previews", previewPath, preview, "image/jpeg"))
+          .then(() => uploaded.push({ bucket: "previews", path: previewPath })),
+      ]);
+      const failedStore = stored.find((result) => result.status === "rejected");
+      if (failedStore) throw (failedStore as PromiseRejectedResult).reason;
 
       const completed = await deps.pages.complete({
         pageId,

@@ -93,6 +93,8 @@ function pageView(page: PageRow, imageUrls: Map<string, string>) {
     status: page.status,
     locked: page.is_locked,
     image_url: visible ? imageUrls.get(page.preview_path!) ?? null : null,
+    // "talecraft-illustrator" is the in-house renderer, not an AI model: the parent is told which drew the page.
+    illustrated_by: visible ? page.illustrated_by : null,
   };
 }
 

@@ -45,6 +45,7 @@ function pages(overrides: (page: PageRow) => Partial<PageRow> = () => ({})): Pag
       is_locked: n > 5,
       status: n <= 5 ? "done" : "pending",
       preview_path: n <= 5 ? `${USER.sub}/${PREVIEW_ID}/${n}-lease.jpg` : null,
+      illustrated_by: n <= 5 ? "talecraft-illustrator" : null,
     };
     return { ...page, ...overrides(page) };
   });

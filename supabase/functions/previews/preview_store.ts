@@ -27,7 +27,10 @@ export type StoryRow = DbRow<
   >
 >;
 export type PageRow = DbRow<
-  Pick<Tables<"story_pages">, "page_number" | "body_text" | "is_locked" | "status" | "preview_path">
+  Pick<
+    Tables<"story_pages">,
+    "page_number" | "body_text" | "is_locked" | "status" | "preview_path" | "illustrated_by"
+  >
 >;
 export type JobRow = DbRow<
   Pick<
@@ -88,7 +91,7 @@ export function createPreviewStore(sql: Sql): PreviewStore {
             from public.stories where id = ${previewId}::uuid`;
         if (!story) return null;
         const pages = await tx<PageRow[]>`
-          select page_number, body_text, is_locked, status, preview_path
+          select page_number, body_text, is_locked, status, preview_path, illustrated_by
             from public.story_pages where story_id = ${previewId}::uuid order by page_number`;
         return { story, pages };
       });
