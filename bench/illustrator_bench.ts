@@ -16,14 +16,9 @@ import {
 } from "../supabase/functions/_shared/images/storybook_illustrator.ts";
 import { KNOWN_THEME_IDS } from "../supabase/functions/_shared/images/storybook_themes.ts";
 import { dataUrl, noisyPhoto } from "../supabase/functions/_shared/images/test_images.ts";
-import { measureColdProcess } from "./watermark_bench.ts";
+import { measureColdProcess, percentile } from "./bench_support.ts";
 
 const runs = Number(Deno.args.find((arg) => /^\d+$/.test(arg)) ?? 20);
-
-function percentile(samples: number[], fraction: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * fraction) - 1))];
-}
 
 function describe(samples: number[]): string {
   return `median ${percentile(samples, 0.5).toFixed(1)} ms, p95 ${percentile(samples, 0.95).toFixed(1)} ms`;

@@ -21,6 +21,7 @@ import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts
 import { noisyPhoto } from "../supabase/functions/_shared/images/test_images.ts";
 import { watermarkPreview } from "../supabase/functions/_shared/images/watermark.ts";
 import { repoRoot, signInAnonymously, storePhoto, storyObjects } from "../tests/support/preview_fixtures.ts";
+import { percentile } from "./bench_support.ts";
 
 const PILLOW_BASELINE_MS = 16;
 const { values } = parseArgs({
@@ -34,11 +35,6 @@ const { values } = parseArgs({
 const latencyMs = Number(values.latency);
 const previewCount = Number(values.previews);
 const concurrency = Number(values.concurrency);
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
-}
 
 interface Parent {
   accessToken: string;

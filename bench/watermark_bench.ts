@@ -8,6 +8,7 @@
  * watermark of illustrator pixels, and one cold request in a fresh process run like an edge function.
  */
 import process from "node:process";
+import { measureColdProcess, peakRssMb, percentile } from "./bench_support.ts";
 import { decodeJpeg } from "../supabase/functions/_shared/images/image_decoding.ts";
 import { Framebuffer } from "../supabase/functions/_shared/images/imagescript_framebuffer.ts";
 import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts";
@@ -22,17 +23,8 @@ import {
 const PILLOW_BASELINE_MS = 16;
 const runs = Number(Deno.args.find((arg) => /^\d+$/.test(arg)) ?? 30);
 
-function peakRssMb(): number {
-  const status = Deno.readTextFileSync("/proc/self/status");
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 function summary(samples: number[]): { median: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    median: sorted[Math.floor(sorted.length / 2)],
-    p95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)],
-  };
+  return { median: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
 }
 
 interface Samples {
@@ -71,28 +63,6 @@ async function coldOnce(inputPath: string): Promise<void> {
   const cpu = process.cpuUsage();
   console.log(JSON.stringify({ opMs, cpuMs: (cpu.user + cpu.system) / 1000 }));
   await Deno.stdin.read(new Uint8Array(1));
-}
-
-/** Runs `args` (a Deno script invocation) as a child, returning its JSON line and its peak RSS in MB. */
-export async function measureColdProcess(
-  args: string[],
-): Promise<{ result: Record<string, number>; peakRssMb: number }> {
-  const child = new Deno.Command(Deno.execPath(), { args, stdin: "piped", stdout: "piped" }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-  const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  const writer = child.stdin.getWriter();
-  await writer.write(new Uint8Array([10]));
-  await writer.close();
-  await reader.cancel();
-  await child.status;
-  return { result: JSON.parse(text.trim()), peakRssMb };
 }
 
 async function findPillowPython(): Promise<string | null> {

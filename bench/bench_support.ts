@@ -1,0 +1,34 @@
+/** What the benchmark scripts share: percentiles, peak memory, and timing a fresh process. */
+
+/** The sample at `fraction` (0.5 = median, 0.95 = p95) of an unsorted list. */
+export function percentile(samples: number[], fraction: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * fraction) - 1))];
+}
+
+/** Peak resident memory of a process (this one by default), in MB. */
+export function peakRssMb(pid: number | "self" = "self"): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Runs `args` (a Deno script invocation) as a child, returning its JSON line and its peak RSS in MB. */
+export async function measureColdProcess(
+  args: string[],
+): Promise<{ result: Record<string, number>; peakRssMb: number }> {
+  const child = new Deno.Command(Deno.execPath(), { args, stdin: "piped", stdout: "piped" }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  const peak = peakRssMb(child.pid);
+  const writer = child.stdin.getWriter();
+  await writer.write(new Uint8Array([10]));
+  await writer.close();
+  await reader.cancel();
+  await child.status;
+  return { result: JSON.parse(text.trim()), peakRssMb: peak };
+}
