@@ -18,6 +18,7 @@ import { databaseUrl, type PlatformSettings, platformSettings, PROJECT_DATABASE 
 import { writeDatabaseTypes } from "./database_types.ts";
 import { platformKeys } from "../server/keys.ts";
 import { startPlatform } from "../server/platform.ts";
+import { hasThemesFolder, syncThemes } from "../../scripts/sync_themes.ts";
 
 function step(message: string): void {
   console.error(`· ${message}`);
@@ -54,6 +55,10 @@ export async function prepareDatabase(settings: PlatformSettings): Promise<void>
     (await applyMigrations(settings, PROJECT_DATABASE)).split("\n").filter(Boolean).at(-1) ?? "migrations",
   );
   step(await applySeed(settings, PROJECT_DATABASE));
+  if (await hasThemesFolder(settings.repoRoot)) {
+    const themes = await syncThemes(databaseUrl(settings, PROJECT_DATABASE), settings.repoRoot);
+    step(`synced ${themes.length} themes into public.themes`);
+  }
   step(`database ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -13,7 +13,8 @@ import {
   dropDatabase,
   EXTENSIONS_SQL,
 } from "./provision.ts";
-import type { PlatformSettings } from "./settings.ts";
+import { databaseUrl, type PlatformSettings } from "./settings.ts";
+import { hasThemesFolder, syncThemes } from "../../scripts/sync_themes.ts";
 
 export interface PgTapResult {
   files: number;
@@ -64,7 +65,12 @@ export async function runPgTap(
       // which the bootstrap tests then check (no duplicated indexes, triggers or constraints).
       await applyBootstrap(settings, database);
       await runSql(settings, database, { text: EXTENSIONS_SQL }, { user: "postgres" });
-    } else await applyMigrations(settings, database);
+    } else {
+      await applyMigrations(settings, database);
+      if (await hasThemesFolder(settings.repoRoot)) {
+        await syncThemes(databaseUrl(settings, database), settings.repoRoot);
+      }
+    }
     for (const helper of helpers) await runSql(settings, database, { file: helper }, { user: "postgres" });
 
     const prove = new Deno.Command("pg_prove", {

@@ -42,7 +42,10 @@ async function main(): Promise<number> {
   console.log("== static checks");
   count((await stream("deno", ["fmt", "--check"])).code === 0);
   count((await stream("deno", ["lint"])).code === 0);
-  count((await stream("deno", ["check", "platform/", "supabase/", "tests/", "bench/"])).code === 0);
+  count(
+    (await stream("deno", ["check", "platform/", "supabase/", "tests/", "bench/", "scripts/", "themes/"]))
+      .code === 0,
+  );
 
   const wasRunning = await isClusterRunning(settings).catch(() => false);
   try {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { applyMigrations } from "../../platform/cli/provision.ts";
+import { syncThemes } from "../../scripts/sync_themes.ts";
 import { databaseUrl } from "../../platform/cli/settings.ts";
 import { platformKeys } from "../../platform/server/keys.ts";
 import { createTestDatabase, eventually } from "../../platform/tests/support/test_platform.ts";
@@ -68,6 +69,7 @@ async function waitUntilServing(url: string): Promise<void> {
 Deno.test("a preview completes after the platform is killed mid-generation and started again", async () => {
   const db = await createTestDatabase("crash");
   await applyMigrations(db.settings, db.database, repoRoot);
+  await syncThemes(db.url, repoRoot);
   const admin = postgres(databaseUrl(db.settings, db.database, db.settings.adminUser), {
     onnotice: () => {},
   });

@@ -12,7 +12,7 @@ import type {
 import { ImageProviderError } from "../../supabase/functions/_shared/images/image_provider.ts";
 import { readJpegHeader } from "../../supabase/functions/_shared/images/image_decoding.ts";
 import { createServiceObjectStore } from "../../supabase/functions/_shared/storage.ts";
-import { provisionalStoryContent } from "../../supabase/functions/_shared/story_content/provisional_theme.ts";
+import { themeStoryContent } from "../../supabase/functions/_shared/story_content/theme_catalogue.ts";
 import { watermarkGeneratedImage } from "../../supabase/functions/page-worker/deps.ts";
 import { createPageWorkerHandler } from "../../supabase/functions/page-worker/handler.ts";
 import { createPageStore } from "../../supabase/functions/page-worker/page_store.ts";
@@ -52,7 +52,7 @@ Deno.test("page-worker with an injected provider, on the project's database and 
     pages: createPageStore(sql),
     objects: createServiceObjectStore(platform.url, platform.serviceRoleKey),
     provider,
-    storyContent: provisionalStoryContent,
+    storyContent: themeStoryContent,
     watermark: watermarkGeneratedImage,
     config: {
       serviceRoleKey: platform.serviceRoleKey,
@@ -77,7 +77,7 @@ Deno.test("page-worker with an injected provider, on the project's database and 
   const previews = createPreviewStore(sql);
   const createStory = async () => {
     const photoId = await storePhoto(platform, user.id);
-    const content = provisionalStoryContent("ocean_explorer", { name: "Mia", age: 6, pronouns: "she" })!;
+    const content = themeStoryContent("ocean_explorer", { name: "Mia", age: 6, pronouns: "she" })!;
     const { previewId } = await previews.create({
       userId: user.id,
       photoId,

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
 import { createDatabase } from "../../supabase/functions/_shared/database.ts";
-import { provisionalStoryContent } from "../../supabase/functions/_shared/story_content/provisional_theme.ts";
+import { themeStoryContent } from "../../supabase/functions/_shared/story_content/theme_catalogue.ts";
 import { createPreviewStore } from "../../supabase/functions/previews/preview_store.ts";
 import {
   signInAnonymously,
@@ -29,7 +29,7 @@ Deno.test("expired previews lose their images and keep their text", async (t) =>
     });
   try {
     const user = await signInAnonymously(platform);
-    const content = provisionalStoryContent("dream_weaver", { name: "Leo", age: 4, pronouns: "he" })!;
+    const content = themeStoryContent("dream_weaver", { name: "Leo", age: 4, pronouns: "he" })!;
     const createStory = async () =>
       (await createPreviewStore(sql).create({
         userId: user.id,

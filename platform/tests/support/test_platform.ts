@@ -12,6 +12,7 @@ import {
   EXTENSIONS_SQL,
 } from "../../cli/provision.ts";
 import { databaseUrl, platformSettings } from "../../cli/settings.ts";
+import { hasThemesFolder, syncThemes } from "../../../scripts/sync_themes.ts";
 import { jsonLogger, type Logger, silentLogger } from "../../server/log.ts";
 import { type RunningPlatform, startPlatform } from "../../server/platform.ts";
 import type { PlatformLimits } from "../../server/context.ts";
@@ -58,7 +59,10 @@ export async function createTestDatabase(name: string, options: { extensions?: b
 
 export async function startTestPlatform(options: TestPlatformOptions): Promise<TestPlatform> {
   const db = await createTestDatabase(options.name, { extensions: options.extensions });
-  if (options.projectDir) await applyMigrations(db.settings, db.database, options.projectDir);
+  if (options.projectDir) {
+    await applyMigrations(db.settings, db.database, options.projectDir);
+    if (await hasThemesFolder(options.projectDir)) await syncThemes(db.url, options.projectDir);
+  }
   const log = options.log ?? (Deno.env.get("PLATFORM_TEST_LOGS") ? jsonLogger() : silentLogger);
   const platform = await startPlatform({
     settings: db.settings,

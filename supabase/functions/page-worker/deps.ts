@@ -5,7 +5,7 @@ import { createImageProvider } from "../_shared/image_provider_factory.ts";
 import type { GeneratedImage } from "../_shared/images/image_provider.ts";
 import { watermarkPreview, watermarkPreviewPixels } from "../_shared/images/watermark.ts";
 import { createServiceObjectStore } from "../_shared/storage.ts";
-import { provisionalStoryContent } from "../_shared/story_content/provisional_theme.ts";
+import { themeStoryContent } from "../_shared/story_content/theme_catalogue.ts";
 import type { PageWorkerDeps } from "./handler.ts";
 import { createPageStore } from "./page_store.ts";
 
@@ -25,7 +25,7 @@ export function createPageWorkerDeps(env: Env): PageWorkerDeps {
     pages: createPageStore(createDatabase(env.SUPABASE_DB_URL, { max: 10, applicationName: "page-worker" })),
     objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
     provider: createImageProvider(env),
-    storyContent: provisionalStoryContent,
+    storyContent: themeStoryContent,
     watermark: watermarkGeneratedImage,
     config: {
       serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { GeneratedImage, ImageProvider, PageImageRequest } from "../_shared/images/image_provider.ts";
 import { ImageProviderError } from "../_shared/images/image_provider.ts";
 import type { ObjectStore } from "../_shared/storage.ts";
-import { provisionalStoryContent } from "../_shared/story_content/provisional_theme.ts";
+import { themeStoryContent } from "../_shared/story_content/theme_catalogue.ts";
 import { createPageWorkerHandler } from "./handler.ts";
 import type { Claim, Completion, FailedAttempt, PageStore, PageTask } from "./page_store.ts";
 
@@ -110,7 +110,7 @@ function setup(options: Options = {}) {
     pages,
     objects,
     provider,
-    storyContent: provisionalStoryContent,
+    storyContent: themeStoryContent,
     watermark: (image) => Promise.resolve(new Uint8Array([...image.bytes, 0x57])),
     config: { serviceRoleKey: SERVICE_KEY, referenceUrlTtlSeconds: 3600, providerTimeoutMs: 60_000 },
     log: (line) => world.logs.push(line),

@@ -4,7 +4,7 @@ import { systemClock } from "../_shared/clock.ts";
 import { createDatabase } from "../_shared/database.ts";
 import type { Env } from "../_shared/env.ts";
 import { createServiceObjectStore } from "../_shared/storage.ts";
-import { provisionalStoryContent } from "../_shared/story_content/provisional_theme.ts";
+import { themeStoryContent } from "../_shared/story_content/theme_catalogue.ts";
 import type { PreviewsDeps } from "./handler.ts";
 import { createPreviewStore } from "./preview_store.ts";
 
@@ -13,7 +13,7 @@ export function createPreviewsDeps(env: Env): PreviewsDeps {
     authenticate: createUserAuthenticator(env.SUPABASE_URL, env.SUPABASE_ANON_KEY),
     previews: createPreviewStore(createDatabase(env.SUPABASE_DB_URL, { applicationName: "previews" })),
     objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
-    storyContent: provisionalStoryContent,
+    storyContent: themeStoryContent,
     clock: systemClock,
     config: {
       bookPrice: Number(env.BOOK_PRICE),

@@ -103,7 +103,12 @@ export function createPreviewsHandler(deps: PreviewsDeps): (request: Request) =>
 
   async function createPreview(claims: UserClaims, request: Request): Promise<Response> {
     const input = createPreviewSchema.parse(await readJson(request));
-    const child = { name: input.child_name, age: input.child_age, pronouns: input.pronouns };
+    const child = {
+      name: input.child_name,
+      age: input.child_age,
+      pronouns: input.pronouns,
+      dedication: input.dedication,
+    };
     const content = deps.storyContent(input.theme, child);
     if (!content) throw new ApiError(404, "theme_not_found", "The theme was not found.");
     const { previewId, jobId } = await deps.previews.create({

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { UserClaims } from "../_shared/auth.ts";
 import { ApiError } from "../_shared/http.ts";
-import { provisionalStoryContent } from "../_shared/story_content/provisional_theme.ts";
+import { themeStoryContent } from "../_shared/story_content/theme_catalogue.ts";
 import { createPreviewsHandler, type PreviewsConfig, type PreviewsDeps } from "./handler.ts";
 import type {
   NewPreview,
@@ -95,7 +95,7 @@ function setup(store: Partial<PreviewStore> = {}, deps: Partial<PreviewsDeps> = 
         );
       },
     },
-    storyContent: provisionalStoryContent,
+    storyContent: themeStoryContent,
     clock: { now: () => NOW },
     config: CONFIG,
     ...deps,

@@ -20,16 +20,24 @@ export interface PagePrompt {
   negativePrompt: string;
 }
 
-const STYLE_PROMPTS: Record<ArtStyle, string> = {
-  photorealistic:
-    "photorealistic children's picture book illustration, natural soft light, shallow depth of field, warm colours",
-  cartoon_3d:
-    "3D animated cartoon style, soft rounded shapes, expressive eyes, vibrant colours, gentle studio lighting",
+/** Each art style: a preamble that opens every prompt, and what the image model must avoid in that style. */
+export const ART_STYLES: Record<ArtStyle, { preamble: string; negative: string[] }> = {
+  photorealistic: {
+    preamble:
+      "Photorealistic children's picture book illustration, natural soft light, shallow depth of field, warm colours",
+    negative: ["cartoon", "3D render", "plastic skin", "oversaturated colours"],
+  },
+  cartoon_3d: {
+    preamble:
+      "3D animated cartoon style, soft rounded shapes, expressive eyes, vibrant colours, gentle studio lighting",
+    negative: ["photograph", "realistic skin texture", "flat 2D drawing", "harsh shadows"],
+  },
 };
 
 const HERO_NOUNS: Record<Pronouns, string> = { he: "boy", she: "girl", they: "child" };
 
-const NEGATIVE_PROMPT = [
+/** What no page of a children's book may show, in any style. */
+const COMMON_NEGATIVE = [
   "text",
   "letters",
   "watermark",
@@ -40,9 +48,10 @@ const NEGATIVE_PROMPT = [
   "scary",
   "violent",
   "dark horror",
-].join(", ");
+];
 
 export function buildPagePrompt(input: PagePromptInput): PagePrompt {
+  const style = ART_STYLES[input.style];
   const hero = `a ${input.child.age}-year-old ${HERO_NOUNS[input.child.pronouns]}`;
   const scene = input.scene.replaceAll("the child", "the hero");
   const framing = input.pageNumber === 0
@@ -50,9 +59,8 @@ export function buildPagePrompt(input: PagePromptInput): PagePrompt {
     : "full-page picture book spread, the hero clearly visible";
   return {
     // Stating the age on every page keeps the hero's proportions the same across the book.
-    prompt: `${scene}. The hero is ${hero} with the face of the reference photo. ${framing}. ${
-      STYLE_PROMPTS[input.style]
-    }.`,
-    negativePrompt: NEGATIVE_PROMPT,
+    prompt:
+      `${style.preamble}. ${scene}. The hero is ${hero} with the face of the reference photo. ${framing}.`,
+    negativePrompt: [...COMMON_NEGATIVE, ...style.negative].join(", "),
   };
 }

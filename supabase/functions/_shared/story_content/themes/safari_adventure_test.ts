@@ -1,0 +1,3 @@
+import { testTheme } from "./quality_bars.ts";
+
+testTheme("safari_adventure");
