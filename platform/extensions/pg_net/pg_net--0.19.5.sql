@@ -202,6 +202,33 @@ $$;
 -- (API roles, triggers, cron jobs) queue a request through these three entry points without being handed
 -- privileges on net's tables, and the pinned empty search_path keeps the owner's rights out of reach.
 
+-- The one path every request takes: queued with its params encoded into the URL, then the sender woken (the
+-- NOTIFY reaches it only when the transaction commits).
+create function net._enqueue_request(
+  method net.http_method,
+  url text,
+  params jsonb,
+  headers jsonb,
+  body bytea,
+  timeout_milliseconds integer
+)
+returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+  request_id bigint;
+begin
+  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
+  values (method, net._encode_url_with_params_array(url, net._encode_params(params)), headers, body,
+          timeout_milliseconds)
+  returning id into request_id;
+  perform net.wake();
+  return request_id;
+end;
+$$;
+revoke all on function net._enqueue_request(net.http_method, text, jsonb, jsonb, bytea, integer) from public;
+
 create function net.http_get(
   url text,
   params jsonb default '{}'::jsonb,
@@ -213,20 +240,8 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  request_id bigint;
 begin
-  insert into net.http_request_queue (method, url, headers, timeout_milliseconds)
-  values (
-    'GET',
-    net._encode_url_with_params_array(url, net._encode_params(params)),
-    headers,
-    timeout_milliseconds
-  )
-  returning id into request_id;
-
-  perform net.wake();
-  return request_id;
+  return net._enqueue_request('GET', url, params, headers, null, timeout_milliseconds);
 end;
 $$;
 
@@ -243,7 +258,6 @@ security definer
 set search_path = ''
 as $$
 declare
-  request_id bigint;
   content_type text;
 begin
   select header.value into content_type
@@ -258,18 +272,7 @@ begin
     raise exception 'Content-Type header must be "application/json"';
   end if;
 
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values (
-    'POST',
-    net._encode_url_with_params_array(url, net._encode_params(params)),
-    headers,
-    convert_to(body::text, 'UTF8'),
-    timeout_milliseconds
-  )
-  returning id into request_id;
-
-  perform net.wake();
-  return request_id;
+  return net._enqueue_request('POST', url, params, headers, convert_to(body::text, 'UTF8'), timeout_milliseconds);
 end;
 $$;
 
@@ -285,21 +288,8 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  request_id bigint;
 begin
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values (
-    'DELETE',
-    net._encode_url_with_params_array(url, net._encode_params(params)),
-    headers,
-    convert_to(body::text, 'UTF8'),
-    timeout_milliseconds
-  )
-  returning id into request_id;
-
-  perform net.wake();
-  return request_id;
+  return net._enqueue_request('DELETE', url, params, headers, convert_to(body::text, 'UTF8'), timeout_milliseconds);
 end;
 $$;
 
