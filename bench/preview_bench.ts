@@ -16,11 +16,16 @@ import { parseArgs } from "node:util";
 import { createClient } from "@supabase/supabase-js";
 import { prepareDatabase } from "../platform/cli/main.ts";
 import { platformSettings } from "../platform/cli/settings.ts";
-import { startTestPlatform, type TestPlatform } from "../platform/tests/support/test_platform.ts";
+import type { TestPlatform } from "../platform/tests/support/test_platform.ts";
 import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { noisyPhoto } from "../supabase/functions/_shared/images/test_images.ts";
 import { watermarkPreview } from "../supabase/functions/_shared/images/watermark.ts";
-import { repoRoot, signInAnonymously, storePhoto, storyObjects } from "../tests/support/preview_fixtures.ts";
+import {
+  signInAnonymously,
+  startProjectPlatform,
+  storePhoto,
+  storyObjects,
+} from "../tests/support/preview_fixtures.ts";
 import { percentile } from "./bench_support.ts";
 
 const PILLOW_BASELINE_MS = 16;
@@ -129,14 +134,11 @@ async function watermarkMs(): Promise<number> {
 
 const settings = platformSettings();
 await prepareDatabase(settings);
-const platform = await startTestPlatform({
-  name: "bench_preview",
-  projectDir: repoRoot,
+const platform = await startProjectPlatform("bench_preview", {
+  dispatch: "platform",
   functionEnv: { IMAGE_PROVIDER_LATENCY_MS: String(latencyMs) },
 });
 try {
-  await platform.admin`select vault.create_secret(${platform.url}, 'project_url')`;
-  await platform.admin`select vault.create_secret(${platform.serviceRoleKey}, 'service_role_key')`;
   await platform.admin`update internal.pipeline_settings set max_concurrent_pages = ${concurrency}`;
   console.log(`L = ${latencyMs} ms, N = ${previewCount}, C = ${concurrency}\n`);
 

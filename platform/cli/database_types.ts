@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { PlatformError, run } from "./cluster.ts";
 import { applyMigrations, createDatabaseFromTemplate, dropDatabase } from "./provision.ts";
 import { databaseUrl, type PlatformSettings } from "./settings.ts";
+import { readTextIfExists } from "../server/text_files.ts";
 
 export const DATABASE_TYPES_PATH = "supabase/functions/_shared/database.types.ts";
 
@@ -47,11 +48,6 @@ export async function writeDatabaseTypes(settings: PlatformSettings): Promise<st
 
 /** True when the committed types match the migrations. */
 export async function databaseTypesAreCurrent(settings: PlatformSettings): Promise<boolean> {
-  let committed = "";
-  try {
-    committed = await Deno.readTextFile(join(settings.repoRoot, DATABASE_TYPES_PATH));
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
+  const committed = await readTextIfExists(join(settings.repoRoot, DATABASE_TYPES_PATH));
   return committed === await generateDatabaseTypes(settings);
 }

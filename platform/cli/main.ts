@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { assertPortFree, ensureCluster, PlatformError, startCluster, stopCluster } from "./cluster.ts";
 import {
   applyBootstrap,
-  applyMigrations,
+  applyProject,
   applySeed,
   bootstrapFingerprint,
   installExtensions,
@@ -17,20 +17,11 @@ import {
 import { databaseUrl, type PlatformSettings, platformSettings, PROJECT_DATABASE } from "./settings.ts";
 import { writeDatabaseTypes } from "./database_types.ts";
 import { platformKeys } from "../server/keys.ts";
+import { readTextIfExists } from "../server/text_files.ts";
 import { startPlatform } from "../server/platform.ts";
-import { hasThemesFolder, syncThemes } from "../../scripts/sync_themes.ts";
 
 function step(message: string): void {
   console.error(`· ${message}`);
-}
-
-async function readTextOrNull(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
 }
 
 /** Everything up to a migrated, seeded project database; shared by `start` and the test runner. */
@@ -42,7 +33,7 @@ export async function prepareDatabase(settings: PlatformSettings): Promise<void>
 
   const fingerprintFile = join(settings.dataDir, "bootstrap.sha256");
   const fingerprint = await bootstrapFingerprint(settings);
-  if ((await readTextOrNull(fingerprintFile)) !== fingerprint) {
+  if ((await readTextIfExists(fingerprintFile)) !== fingerprint) {
     step(`installed stand-in extensions: ${(await installExtensions(settings)).join(", ")}`);
     await applyBootstrap(settings, PROJECT_DATABASE);
     await rebuildTemplate(settings);
@@ -51,14 +42,10 @@ export async function prepareDatabase(settings: PlatformSettings): Promise<void>
   } else {
     step("platform bootstrap unchanged");
   }
-  step(
-    (await applyMigrations(settings, PROJECT_DATABASE)).split("\n").filter(Boolean).at(-1) ?? "migrations",
-  );
+  const project = await applyProject(settings, PROJECT_DATABASE);
+  step(project.migrations.split("\n").filter(Boolean).at(-1) ?? "migrations");
+  if (project.themes !== null) step(`synced ${project.themes} themes into public.themes`);
   step(await applySeed(settings, PROJECT_DATABASE));
-  if (await hasThemesFolder(settings.repoRoot)) {
-    const themes = await syncThemes(databaseUrl(settings, PROJECT_DATABASE), settings.repoRoot);
-    step(`synced ${themes.length} themes into public.themes`);
-  }
   step(`database ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -81,7 +68,7 @@ async function printStatus(settings: PlatformSettings): Promise<void> {
 }
 
 async function runningPlatformPid(settings: PlatformSettings): Promise<number | null> {
-  const existing = await readTextOrNull(join(settings.dataDir, "platform.pid"));
+  const existing = await readTextIfExists(join(settings.dataDir, "platform.pid"));
   return existing && isAlive(Number(existing)) ? Number(existing) : null;
 }
 
@@ -151,7 +138,7 @@ async function serve(settings: PlatformSettings, args: string[]): Promise<void> 
 
 async function stop(settings: PlatformSettings): Promise<void> {
   const pidFile = join(settings.dataDir, "platform.pid");
-  const pid = await readTextOrNull(pidFile);
+  const pid = await readTextIfExists(pidFile);
   if (pid && isAlive(Number(pid))) {
     Deno.kill(Number(pid), "SIGTERM");
     for (let i = 0; i < 100 && isAlive(Number(pid)); i++) await new Promise((r) => setTimeout(r, 100));

@@ -8,13 +8,12 @@ import { join, relative } from "node:path";
 import { runSql } from "./cluster.ts";
 import {
   applyBootstrap,
-  applyMigrations,
+  applyProject,
   createDatabaseFromTemplate,
   dropDatabase,
   EXTENSIONS_SQL,
 } from "./provision.ts";
-import { databaseUrl, type PlatformSettings } from "./settings.ts";
-import { hasThemesFolder, syncThemes } from "../../scripts/sync_themes.ts";
+import type { PlatformSettings } from "./settings.ts";
 
 export interface PgTapResult {
   files: number;
@@ -66,10 +65,7 @@ export async function runPgTap(
       await applyBootstrap(settings, database);
       await runSql(settings, database, { text: EXTENSIONS_SQL }, { user: "postgres" });
     } else {
-      await applyMigrations(settings, database);
-      if (await hasThemesFolder(settings.repoRoot)) {
-        await syncThemes(databaseUrl(settings, database), settings.repoRoot);
-      }
+      await applyProject(settings, database);
     }
     for (const helper of helpers) await runSql(settings, database, { file: helper }, { user: "postgres" });
 

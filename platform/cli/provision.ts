@@ -5,6 +5,8 @@
 import { join } from "node:path";
 import { databaseExists, PlatformError, run, runSql } from "./cluster.ts";
 import { databaseUrl, type PlatformSettings, TEMPLATE_DATABASE } from "./settings.ts";
+import { hasThemesFolder, syncThemes } from "../../scripts/sync_themes.ts";
+import { readTextIfExists } from "../server/text_files.ts";
 
 async function sortedEntries(dir: string, suffix: string): Promise<string[]> {
   const names: string[] = [];
@@ -48,11 +50,12 @@ export async function installExtensions(settings: PlatformSettings): Promise<str
 
 /** A fingerprint of everything the bootstrap depends on, so an unchanged platform skips re-applying it. */
 export async function bootstrapFingerprint(settings: PlatformSettings): Promise<string> {
-  const hash = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(await bootstrapSources(settings)),
-  );
-  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(await bootstrapSources(settings));
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function bootstrapSources(settings: PlatformSettings): Promise<string> {
@@ -133,20 +136,30 @@ export async function applyMigrations(
 }
 
 /**
+ * Brings a database to the project's current shape: its migrations (Supabase CLI), then its theme catalogue
+ * from `themes/` when the project has one. Every database the product runs on is made this way.
+ */
+export async function applyProject(
+  settings: PlatformSettings,
+  database: string,
+  projectDir = settings.repoRoot,
+): Promise<{ migrations: string; themes: number | null }> {
+  const migrations = await applyMigrations(settings, database, projectDir);
+  const themes = await hasThemesFolder(projectDir)
+    ? (await syncThemes(databaseUrl(settings, database), projectDir)).length
+    : null;
+  return { migrations, themes };
+}
+
+/**
  * Loads `supabase/seed.sql` once per content: its hash is recorded in the CLI's own `seed_files` table, so a
  * second start does not load the same seed twice (the same bookkeeping `db push --include-seed` keeps).
  */
 export async function applySeed(settings: PlatformSettings, database: string, workdir = settings.repoRoot) {
   const seedPath = join(workdir, "supabase", "seed.sql");
-  let seed: string;
-  try {
-    seed = await Deno.readTextFile(seedPath);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "no seed";
-    throw error;
-  }
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(seed));
-  const hash = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  const seed = await readTextIfExists(seedPath);
+  if (seed === null) return "no seed";
+  const hash = await sha256Hex(seed);
   // As `postgres`, like the CLI, so that the CLI can keep using the schema afterwards.
   const seen = await runSql(settings, database, {
     text: `create schema if not exists supabase_migrations;

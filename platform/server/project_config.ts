@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { parse } from "smol-toml";
 import { z } from "zod";
+import { readTextIfExists } from "./text_files.ts";
 
 export interface ProjectConfig {
   /** Where config.toml is, for messages that name it. */
@@ -27,7 +28,7 @@ export async function readProjectConfig(
   extraSecrets: Record<string, string> = {},
 ): Promise<ProjectConfig> {
   const path = join(projectDir, "supabase", "config.toml");
-  const document = parse(await readOptional(path) ?? "");
+  const document = parse(await readTextIfExists(path) ?? "");
   const parsed = functionsSectionSchema.safeParse(document);
   if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues[0]?.message}`);
   const functions = parsed.data.functions ?? {};
@@ -36,19 +37,10 @@ export async function readProjectConfig(
     document,
     verifyJwt: (name) => functions[name]?.verify_jwt ?? true,
     functionSecrets: {
-      ...parseDotenv(await readOptional(join(projectDir, "supabase", "functions", ".env")) ?? ""),
+      ...parseDotenv(await readTextIfExists(join(projectDir, "supabase", "functions", ".env")) ?? ""),
       ...extraSecrets,
     },
   };
-}
-
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
 }
 
 /** KEY=value lines; `#` comments, optional `export`, single or double quotes. */

@@ -5,14 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
-import { eventually, startTestPlatform } from "../../platform/tests/support/test_platform.ts";
-import { repoRoot, signInAnonymously, solidJpeg, storePhoto } from "../support/preview_fixtures.ts";
+import { eventually } from "../../platform/tests/support/test_platform.ts";
+import {
+  signInAnonymously,
+  solidJpeg,
+  startProjectPlatform,
+  storePhoto,
+} from "../support/preview_fixtures.ts";
 
 Deno.test("a preview whose pages cannot be drawn fails visibly, and a retry completes it", async () => {
-  const platform = await startTestPlatform({ name: "preview_failure", projectDir: repoRoot });
+  const platform = await startProjectPlatform("preview_failure", { dispatch: "platform" });
   const admin = platform.admin;
-  await admin`select vault.create_secret(${platform.url}, 'project_url')`;
-  await admin`select vault.create_secret(${platform.serviceRoleKey}, 'service_role_key')`;
   // Quick backoff, so the three attempts happen within seconds.
   await admin`update internal.pipeline_settings set retry_base_seconds = 1`;
   const service = createClient(platform.url, platform.serviceRoleKey, {

@@ -5,8 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { eventually, startTestPlatform } from "../../platform/tests/support/test_platform.ts";
-import { repoRoot, signInAnonymously, storePhoto, storyObjects } from "../support/preview_fixtures.ts";
+import { eventually } from "../../platform/tests/support/test_platform.ts";
+import {
+  signInAnonymously,
+  startProjectPlatform,
+  storePhoto,
+  storyObjects,
+} from "../support/preview_fixtures.ts";
 
 /** Long enough that the client has subscribed before the cover is done. */
 const PROVIDER_LATENCY_MS = 1_500;
@@ -26,13 +31,10 @@ function userClient(url: string, anonKey: string, accessToken: string): Supabase
 }
 
 Deno.test("a preview is drawn page by page through the queue and its owner hears every step", async () => {
-  const platform = await startTestPlatform({
-    name: "preview_journey",
-    projectDir: repoRoot,
+  const platform = await startProjectPlatform("preview_journey", {
+    dispatch: "platform",
     functionEnv: { IMAGE_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS) },
   });
-  await platform.admin`select vault.create_secret(${platform.url}, 'project_url')`;
-  await platform.admin`select vault.create_secret(${platform.serviceRoleKey}, 'service_role_key')`;
   const parent = await signInAnonymously(platform);
   const stranger = await signInAnonymously(platform);
   const supabase = userClient(platform.url, platform.anonKey, parent.accessToken);

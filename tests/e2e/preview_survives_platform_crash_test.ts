@@ -5,12 +5,16 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { applyMigrations } from "../../platform/cli/provision.ts";
-import { syncThemes } from "../../scripts/sync_themes.ts";
 import { databaseUrl } from "../../platform/cli/settings.ts";
 import { platformKeys } from "../../platform/server/keys.ts";
 import { createTestDatabase, eventually } from "../../platform/tests/support/test_platform.ts";
-import { repoRoot, signInAnonymously, storePhoto, storyObjects } from "../support/preview_fixtures.ts";
+import {
+  pointDispatchAt,
+  repoRoot,
+  signInAnonymously,
+  storePhoto,
+  storyObjects,
+} from "../support/preview_fixtures.ts";
 
 const PROVIDER_LATENCY_MS = 3_000;
 /** Short, so the killed attempts' tasks come back within seconds (production: two minutes), yet above one attempt. */
@@ -67,9 +71,7 @@ async function waitUntilServing(url: string): Promise<void> {
 }
 
 Deno.test("a preview completes after the platform is killed mid-generation and started again", async () => {
-  const db = await createTestDatabase("crash");
-  await applyMigrations(db.settings, db.database, repoRoot);
-  await syncThemes(db.url, repoRoot);
+  const db = await createTestDatabase("crash", { projectDir: repoRoot });
   const admin = postgres(databaseUrl(db.settings, db.database, db.settings.adminUser), {
     onnotice: () => {},
   });
@@ -80,8 +82,7 @@ Deno.test("a preview completes after the platform is killed mid-generation and s
   let platform = servePlatform(db.database, port);
   try {
     await admin`update internal.pipeline_settings set worker_timeout_seconds = ${WORKER_TIMEOUT_SECONDS}`;
-    await admin`select vault.create_secret(${url}, 'project_url')`;
-    await admin`select vault.create_secret(${keys.serviceRoleKey}, 'service_role_key')`;
+    await pointDispatchAt(admin, url, keys.serviceRoleKey);
     await waitUntilServing(url);
 
     const parent = await signInAnonymously(endpoints);

@@ -4,20 +4,31 @@
  */
 import { fileURLToPath } from "node:url";
 import { createClient } from "@supabase/supabase-js";
+import type postgres from "postgres";
 import { startTestPlatform, type TestPlatform } from "../../platform/tests/support/test_platform.ts";
 import { encodeJpeg } from "../../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { createRgbaImage } from "../../supabase/functions/_shared/images/raster.ts";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
+/** The vault entries the page dispatcher reads (as an operator creates them): where to call, with which key. */
+export async function pointDispatchAt(admin: postgres.Sql, projectUrl: string, serviceRoleKey: string) {
+  await admin`select vault.create_secret(${projectUrl}, 'project_url')`;
+  await admin`select vault.create_secret(${serviceRoleKey}, 'service_role_key')`;
+}
+
 /**
- * A platform for one test file. The dispatcher's vault entry points at a closed port, so pg_net's deliveries go
- * nowhere and the test alone decides when the worker runs (the served page-worker never sees these tasks).
+ * A platform serving this project for one test file. By default the dispatcher's vault entry points at a closed
+ * port, so pg_net's deliveries go nowhere and the test alone decides when the worker runs; with
+ * `dispatch: "platform"` the real path runs (queue → pg_net → the served page-worker).
  */
-export async function startProjectPlatform(name: string): Promise<TestPlatform> {
-  const platform = await startTestPlatform({ name, projectDir: repoRoot });
-  await platform.admin`select vault.create_secret('http://127.0.0.1:9', 'project_url')`;
-  await platform.admin`select vault.create_secret(${platform.serviceRoleKey}, 'service_role_key')`;
+export async function startProjectPlatform(
+  name: string,
+  options: { dispatch?: "nowhere" | "platform"; functionEnv?: Record<string, string> } = {},
+): Promise<TestPlatform> {
+  const platform = await startTestPlatform({ name, projectDir: repoRoot, functionEnv: options.functionEnv });
+  const target = options.dispatch === "platform" ? platform.url : "http://127.0.0.1:9";
+  await pointDispatchAt(platform.admin, target, platform.serviceRoleKey);
   return platform;
 }
 

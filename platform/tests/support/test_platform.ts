@@ -6,13 +6,12 @@
 import postgres from "postgres";
 import { runSql } from "../../cli/cluster.ts";
 import {
-  applyMigrations,
+  applyProject,
   createDatabaseFromTemplate,
   dropDatabase,
   EXTENSIONS_SQL,
 } from "../../cli/provision.ts";
 import { databaseUrl, platformSettings } from "../../cli/settings.ts";
-import { hasThemesFolder, syncThemes } from "../../../scripts/sync_themes.ts";
 import { jsonLogger, type Logger, silentLogger } from "../../server/log.ts";
 import { type RunningPlatform, startPlatform } from "../../server/platform.ts";
 import type { PlatformLimits } from "../../server/context.ts";
@@ -42,13 +41,21 @@ export interface TestPlatformOptions {
   functionEnv?: Record<string, string>;
 }
 
-export async function createTestDatabase(name: string, options: { extensions?: boolean } = {}) {
+/**
+ * A fresh database cloned from the template: with the stand-in extensions created as a migration would, or with
+ * a project's migrations and theme catalogue applied.
+ */
+export async function createTestDatabase(
+  name: string,
+  options: { extensions?: boolean; projectDir?: string } = {},
+) {
   const settings = platformSettings();
   const database = `test_${name.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}_${
     crypto.randomUUID().slice(0, 8)
   }`;
   await createDatabaseFromTemplate(settings, database);
   if (options.extensions) await runSql(settings, database, { text: EXTENSIONS_SQL }, { user: "postgres" });
+  if (options.projectDir) await applyProject(settings, database, options.projectDir);
   return {
     settings,
     database,
@@ -58,11 +65,10 @@ export async function createTestDatabase(name: string, options: { extensions?: b
 }
 
 export async function startTestPlatform(options: TestPlatformOptions): Promise<TestPlatform> {
-  const db = await createTestDatabase(options.name, { extensions: options.extensions });
-  if (options.projectDir) {
-    await applyMigrations(db.settings, db.database, options.projectDir);
-    if (await hasThemesFolder(options.projectDir)) await syncThemes(db.url, options.projectDir);
-  }
+  const db = await createTestDatabase(options.name, {
+    extensions: options.extensions,
+    projectDir: options.projectDir,
+  });
   const log = options.log ?? (Deno.env.get("PLATFORM_TEST_LOGS") ? jsonLogger() : silentLogger);
   const platform = await startPlatform({
     settings: db.settings,
