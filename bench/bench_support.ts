@@ -12,6 +12,16 @@ export function peakRssMb(pid: number | "self" = "self"): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** `deno run` flags of an edge function as the local platform runs it: no native code, no subprocesses, 256 MB. */
+export const EDGE_RUN_FLAGS = [
+  "run",
+  "--quiet",
+  "--deny-ffi",
+  "--deny-run",
+  "--allow-read",
+  "--v8-flags=--max-old-space-size=256",
+];
+
 /** Runs `args` (a Deno script invocation) as a child, returning its JSON line and its peak RSS in MB. */
 export async function measureColdProcess(
   args: string[],

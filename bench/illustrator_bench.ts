@@ -16,7 +16,7 @@ import {
 } from "../supabase/functions/_shared/images/storybook_illustrator.ts";
 import { KNOWN_THEME_IDS } from "../supabase/functions/_shared/images/storybook_themes.ts";
 import { dataUrl, noisyPhoto } from "../supabase/functions/_shared/images/test_images.ts";
-import { measureColdProcess, percentile } from "./bench_support.ts";
+import { EDGE_RUN_FLAGS, measureColdProcess, percentile } from "./bench_support.ts";
 
 const runs = Number(Deno.args.find((arg) => /^\d+$/.test(arg)) ?? 20);
 
@@ -91,12 +91,7 @@ async function main(): Promise<void> {
   }
   for (const size of [1024, 3075] as const) {
     const cold = await measureColdProcess([
-      "run",
-      "--quiet",
-      "--deny-ffi",
-      "--deny-run",
-      "--allow-read",
-      "--v8-flags=--max-old-space-size=256",
+      ...EDGE_RUN_FLAGS,
       new URL(import.meta.url).pathname,
       "--cold-once",
       String(size),

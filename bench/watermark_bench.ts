@@ -8,7 +8,7 @@
  * watermark of illustrator pixels, and one cold request in a fresh process run like an edge function.
  */
 import process from "node:process";
-import { measureColdProcess, peakRssMb, percentile } from "./bench_support.ts";
+import { EDGE_RUN_FLAGS, measureColdProcess, peakRssMb, percentile } from "./bench_support.ts";
 import { decodeJpeg } from "../supabase/functions/_shared/images/image_decoding.ts";
 import { Framebuffer } from "../supabase/functions/_shared/images/imagescript_framebuffer.ts";
 import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts";
@@ -181,12 +181,7 @@ async function main(): Promise<void> {
   );
 
   const cold = await measureColdProcess([
-    "run",
-    "--quiet",
-    "--deny-ffi",
-    "--deny-run",
-    "--allow-read",
-    "--v8-flags=--max-old-space-size=256",
+    ...EDGE_RUN_FLAGS,
     new URL(import.meta.url).pathname,
     "--cold-once",
     inputPath,
