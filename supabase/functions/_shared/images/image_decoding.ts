@@ -1,9 +1,11 @@
 /**
- * Reading image files: JPEG headers without decoding, JPEG pixels through a WebAssembly decoder
- * (@jsquash/jpeg, MozJPEG built for WASM), PNG pixels through imagescript's pure-JS PNG codec.
+ * Reading image files: the format from magic bytes, the dimensions from headers alone (so a decompression
+ * bomb is refused before any pixel is allocated), JPEG and WebP pixels through WebAssembly decoders
+ * (@jsquash/jpeg, MozJPEG; @jsquash/webp, libwebp) and PNG pixels through imagescript's pure-JS PNG codec.
  * Nothing here loads a native add-on, so it runs under the edge runtime and under `--deny-ffi`.
  */
 import decodeJpegWasm from "@jsquash/jpeg/decode.js";
+import decodeWebpWasm from "@jsquash/webp/decode.js";
 import { Framebuffer } from "./imagescript_framebuffer.ts";
 import type { RgbaImage } from "./raster.ts";
 
@@ -40,13 +42,99 @@ const START_OF_FRAME_MARKERS = new Set([
   0xcf,
 ]);
 
+/** The formats a photo may arrive in. */
+export type ImageFormat = "jpeg" | "png" | "webp";
+
+/** What sniffing can name: GIF is recognised only so that callers can say why it is refused. */
+export type SniffedFormat = ImageFormat | "gif";
+
+export interface ImageHeader {
+  format: ImageFormat;
+  width: number;
+  height: number;
+}
+
+interface Signature {
+  format: SniffedFormat;
+  /** Bytes at the start of the file; null matches any byte (the RIFF size field). */
+  bytes: readonly (number | null)[];
+}
+
+const ascii = (text: string) => Array.from(text, (character) => character.charCodeAt(0));
+
+const SIGNATURES: readonly Signature[] = [
+  { format: "jpeg", bytes: [0xff, 0xd8, 0xff] },
+  { format: "png", bytes: [0x89, ...ascii("PNG\r\n"), 0x1a, 0x0a] },
+  { format: "webp", bytes: [...ascii("RIFF"), null, null, null, null, ...ascii("WEBP")] },
+  { format: "gif", bytes: ascii("GIF87a") },
+  { format: "gif", bytes: ascii("GIF89a") },
+];
+
+function matchesSignature(bytes: Uint8Array, signature: Signature, length: number): boolean {
+  for (let i = 0; i < length; i++) {
+    const expected = signature.bytes[i];
+    if (expected !== null && bytes[i] !== expected) return false;
+  }
+  return true;
+}
+
+/** Names the format from the file's first bytes: the file name and declared content type are never trusted. */
+export function sniffImageFormat(bytes: Uint8Array): SniffedFormat | null {
+  for (const signature of SIGNATURES) {
+    if (
+      bytes.length >= signature.bytes.length && matchesSignature(bytes, signature, signature.bytes.length)
+    ) {
+      return signature.format;
+    }
+  }
+  return null;
+}
+
+/** True when the file stops before a signature could be told apart: a truncated (or empty) file, not text. */
+function endsInsideSignature(bytes: Uint8Array): boolean {
+  return SIGNATURES.some((signature) =>
+    bytes.length < signature.bytes.length && matchesSignature(bytes, signature, bytes.length)
+  );
+}
+
 export function isJpeg(bytes: Uint8Array): boolean {
-  return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
 export function isPng(bytes: Uint8Array): boolean {
   return bytes.length > 24 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e &&
     bytes[3] === 0x47;
+}
+
+/**
+ * The format and pixel size, read from headers only, so that a caller can bound width × height before
+ * decoding. Throws ImageInputError: "unsupported_format" for anything but JPEG, PNG and (still) WebP,
+ * "unreadable_image" for an empty file or a header that is malformed or cut short.
+ */
+export function readImageHeader(bytes: Uint8Array): ImageHeader {
+  const format = sniffImageFormat(bytes);
+  if (format === null) {
+    if (bytes.length === 0) throw new ImageInputError("unreadable_image", "the file is empty");
+    if (endsInsideSignature(bytes)) {
+      throw new ImageInputError("unreadable_image", "the file ends before its format can be told");
+    }
+    throw new ImageInputError("unsupported_format", "only JPEG, PNG and WebP images can be read");
+  }
+  if (format === "gif") {
+    throw new ImageInputError("unsupported_format", "GIF images are not accepted; only JPEG, PNG and WebP");
+  }
+  const { width, height } = format === "jpeg"
+    ? readJpegHeader(bytes)
+    : format === "png"
+    ? readPngHeader(bytes)
+    : readWebpHeader(bytes);
+  if (width === 0 || height === 0) {
+    throw new ImageInputError(
+      "unreadable_image",
+      `the ${format} header gives a size of ${width} × ${height}`,
+    );
+  }
+  return { format, width, height };
 }
 
 /** Finds the frame header (SOFn) by walking the marker segments; touches no entropy-coded data. */
@@ -62,7 +150,7 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
       offset++; // fill byte
       continue;
     }
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+    if (isStandaloneJpegMarker(marker)) {
       offset += 2;
       continue;
     }
@@ -82,17 +170,131 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
   throw new ImageInputError("unreadable_image", "the JPEG has no frame header");
 }
 
-/** Decodes a JPEG to RGBA. Callers check `readJpegHeader` first when the size must be bounded. */
-export async function decodeJpeg(bytes: Uint8Array): Promise<RgbaImage> {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+/** TEM and RST0–7 carry no length field. */
+function isStandaloneJpegMarker(marker: number): boolean {
+  return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7);
+}
+
+/**
+ * True when the marker structure runs, scan after scan, to an EOI marker. MozJPEG decodes a file cut off
+ * inside its scan data without failing: it fills the missing blocks with grey and only prints "Premature end
+ * of JPEG file" to stderr, which the caller cannot see. So a file without its EOI is refused instead.
+ * Bytes after the EOI (some cameras append data) are ignored, as decoders do.
+ */
+function reachesEndOfImage(bytes: Uint8Array): boolean {
+  let offset = 2;
+  while (offset + 2 <= bytes.length) {
+    if (bytes[offset] !== 0xff) return false;
+    const marker = bytes[offset + 1];
+    if (marker === 0xd9) return true;
+    if (marker === 0xff) {
+      offset++;
+      continue;
+    }
+    if (isStandaloneJpegMarker(marker)) {
+      offset += 2;
+      continue;
+    }
+    if (offset + 4 > bytes.length) return false;
+    offset += 2 + ((bytes[offset + 2] << 8) | bytes[offset + 3]);
+    if (marker !== 0xda) continue;
+    // Entropy-coded data follows a scan header: it ends at the first 0xFF that is neither a stuffed 0xFF00
+    // nor a restart marker. indexOf keeps this a native search rather than a loop over every byte.
+    for (;;) {
+      const candidate = bytes.indexOf(0xff, offset);
+      if (candidate < 0 || candidate + 1 >= bytes.length) return false;
+      const next = bytes[candidate + 1];
+      if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
+        offset = candidate + 2;
+      } else if (next === 0xff) {
+        offset = candidate + 1;
+      } else {
+        offset = candidate;
+        break;
+      }
+    }
+  }
+  return false;
+}
+
+const readUint32BigEndian = (bytes: Uint8Array, offset: number) =>
+  ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
+
+const readUint32LittleEndian = (bytes: Uint8Array, offset: number) =>
+  ((bytes[offset + 3] << 24) | (bytes[offset + 2] << 16) | (bytes[offset + 1] << 8) | bytes[offset]) >>> 0;
+
+const fourCharacterCode = (bytes: Uint8Array, offset: number) =>
+  String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
+
+interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  interlaced: boolean;
+}
+
+/** The IHDR chunk, which the PNG format puts first, right after the 8-byte signature. */
+function readPngHeader(bytes: Uint8Array): PngHeader {
+  if (bytes.length < 33) throw new ImageInputError("unreadable_image", "the PNG ends inside its header");
+  if (readUint32BigEndian(bytes, 8) !== 13 || fourCharacterCode(bytes, 12) !== "IHDR") {
+    throw new ImageInputError("unreadable_image", "the PNG does not start with an IHDR chunk");
+  }
+  return {
+    width: readUint32BigEndian(bytes, 16),
+    height: readUint32BigEndian(bytes, 20),
+    bitDepth: bytes[24],
+    interlaced: bytes[28] !== 0,
+  };
+}
+
+/**
+ * The size from the first chunk of a WebP: "VP8 " (lossy key frame header), "VP8L" (lossless, 14-bit sizes)
+ * or "VP8X" (extended: the canvas size, which libwebp requires the image inside to match).
+ */
+function readWebpHeader(bytes: Uint8Array): { width: number; height: number } {
+  const chunk = fourCharacterCode(bytes, 12);
+  const payload = 20;
+  const truncated = () => new ImageInputError("unreadable_image", "the WebP ends inside its header");
+  if (chunk === "VP8 ") {
+    if (bytes.length < payload + 10) throw truncated();
+    if (bytes[payload + 3] !== 0x9d || bytes[payload + 4] !== 0x01 || bytes[payload + 5] !== 0x2a) {
+      throw new ImageInputError("unreadable_image", "the lossy WebP has no key frame start code");
+    }
+    return {
+      width: (bytes[payload + 6] | (bytes[payload + 7] << 8)) & 0x3fff,
+      height: (bytes[payload + 8] | (bytes[payload + 9] << 8)) & 0x3fff,
+    };
+  }
+  if (chunk === "VP8L") {
+    if (bytes.length < payload + 5) throw truncated();
+    if (bytes[payload] !== 0x2f) {
+      throw new ImageInputError("unreadable_image", "the lossless WebP has no signature byte");
+    }
+    const bits = readUint32LittleEndian(bytes, payload + 1);
+    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  if (chunk === "VP8X") {
+    if (bytes.length < payload + 10) throw truncated();
+    if (bytes[payload] & WEBP_ANIMATION_FLAG) {
+      throw new ImageInputError("unsupported_format", "animated WebP images are not accepted");
+    }
+    const readUint24 = (offset: number) =>
+      bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16);
+    return { width: readUint24(payload + 4) + 1, height: readUint24(payload + 7) + 1 };
+  }
+  throw new ImageInputError("unreadable_image", `the WebP starts with an unknown chunk "${chunk}"`);
+}
+
+const WEBP_ANIMATION_FLAG = 0x02;
+
+/** The WASM decoders take a whole ArrayBuffer; copy only when the bytes are a view into a larger one. */
+function wholeBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
     ? bytes.buffer as ArrayBuffer
     : bytes.slice().buffer;
-  let decoded: ImageData;
-  try {
-    decoded = await decodeJpegWasm(whole);
-  } catch (error) {
-    throw new ImageInputError("unreadable_image", `the JPEG could not be decoded: ${String(error)}`);
-  }
+}
+
+function fromImageData(decoded: ImageData): RgbaImage {
   const data = decoded.data;
   return {
     width: decoded.width,
@@ -101,7 +303,43 @@ export async function decodeJpeg(bytes: Uint8Array): Promise<RgbaImage> {
   };
 }
 
+/**
+ * Decodes a JPEG to RGBA, as stored: the EXIF orientation is not applied (see exif.ts). A file cut off before
+ * its EOI marker is refused rather than decoded to a partly grey picture. Callers check `readJpegHeader`
+ * first when the size must be bounded.
+ */
+export async function decodeJpeg(bytes: Uint8Array): Promise<RgbaImage> {
+  if (!reachesEndOfImage(bytes)) {
+    throw new ImageInputError("unreadable_image", "the JPEG is incomplete: it has no end-of-image marker");
+  }
+  try {
+    return fromImageData(await decodeJpegWasm(wholeBuffer(bytes)));
+  } catch (error) {
+    throw new ImageInputError("unreadable_image", `the JPEG could not be decoded: ${String(error)}`);
+  }
+}
+
+/** Decodes a still WebP (lossy, lossless, with or without alpha) to RGBA; libwebp fails on truncated data. */
+export async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
+  try {
+    return fromImageData(await decodeWebpWasm(wholeBuffer(bytes)));
+  } catch (error) {
+    throw new ImageInputError("unreadable_image", `the WebP could not be decoded: ${String(error)}`);
+  }
+}
+
+/**
+ * imagescript's PNG codec reads 8- and 16-bit, non-interlaced PNGs (every colour type); it would return
+ * scrambled pixels for interlaced ones or for 1, 2 and 4-bit samples, so those are refused by name.
+ */
 export function decodePng(bytes: Uint8Array): RgbaImage {
+  const header = readPngHeader(bytes);
+  if (header.interlaced || header.bitDepth < 8) {
+    throw new ImageInputError(
+      "unsupported_format",
+      "interlaced PNGs and PNGs with fewer than 8 bits per sample are not accepted",
+    );
+  }
   try {
     const frame = Framebuffer.decode("png", bytes as Uint8Array<ArrayBuffer>);
     return { width: frame.width, height: frame.height, data: frame.u8 as Uint8Array<ArrayBuffer> };
@@ -110,9 +348,11 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   }
 }
 
-/** Decodes a JPEG or PNG, judged by content. */
-export function decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
-  if (isJpeg(bytes)) return decodeJpeg(bytes);
-  if (isPng(bytes)) return Promise.resolve(decodePng(bytes));
-  return Promise.reject(new ImageInputError("unsupported_format", "only JPEG and PNG images can be read"));
+/** Decodes a JPEG, PNG or WebP, judged by content. */
+export async function decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
+  const format = sniffImageFormat(bytes);
+  if (format === "jpeg") return await decodeJpeg(bytes);
+  if (format === "png") return decodePng(bytes);
+  if (format === "webp") return await decodeWebp(bytes);
+  throw new ImageInputError("unsupported_format", "only JPEG, PNG and WebP images can be read");
 }
