@@ -5,9 +5,8 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
 import { createDatabase } from "../../supabase/functions/_shared/database.ts";
-import { themeStoryContent } from "../../supabase/functions/_shared/story_content/theme_catalogue.ts";
-import { createPreviewStore } from "../../supabase/functions/previews/preview_store.ts";
 import {
+  createStoredPreview,
   signInAnonymously,
   solidJpeg,
   startProjectPlatform,
@@ -29,20 +28,7 @@ Deno.test("expired previews lose their images and keep their text", async (t) =>
     });
   try {
     const user = await signInAnonymously(platform);
-    const content = themeStoryContent("dream_weaver", { name: "Leo", age: 4, pronouns: "he" })!;
-    const createStory = async () =>
-      (await createPreviewStore(sql).create({
-        userId: user.id,
-        photoId: await storePhoto(platform, user.id),
-        themeId: "dream_weaver",
-        style: "photorealistic",
-        childName: "Leo",
-        childAge: 4,
-        pronouns: "he",
-        dedication: null,
-        title: content.title,
-        pages: content.pages,
-      })).previewId;
+    const createStory = async () => createStoredPreview(sql, user.id, await storePhoto(platform, user.id));
     /** Stores a drawn page as the worker leaves it: a hi-res and a preview object, the paths recorded. */
     const drawPage = async (storyId: string, pageNumber: number) => {
       const hires = `${storyId}/${pageNumber}/attempt.jpg`;

@@ -5,9 +5,13 @@
 import { fileURLToPath } from "node:url";
 import { createClient } from "@supabase/supabase-js";
 import type postgres from "postgres";
+import type { Logger } from "../../platform/server/log.ts";
 import { startTestPlatform, type TestPlatform } from "../../platform/tests/support/test_platform.ts";
 import { encodeJpeg } from "../../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { createRgbaImage } from "../../supabase/functions/_shared/images/raster.ts";
+import type { Sql } from "../../supabase/functions/_shared/database.ts";
+import { themeStoryContent } from "../../supabase/functions/_shared/story_content/theme_catalogue.ts";
+import { createPreviewStore } from "../../supabase/functions/previews/preview_store.ts";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -24,9 +28,14 @@ export async function pointDispatchAt(admin: postgres.Sql, projectUrl: string, s
  */
 export async function startProjectPlatform(
   name: string,
-  options: { dispatch?: "nowhere" | "platform"; functionEnv?: Record<string, string> } = {},
+  options: { dispatch?: "nowhere" | "platform"; functionEnv?: Record<string, string>; log?: Logger } = {},
 ): Promise<TestPlatform> {
-  const platform = await startTestPlatform({ name, projectDir: repoRoot, functionEnv: options.functionEnv });
+  const platform = await startTestPlatform({
+    name,
+    projectDir: repoRoot,
+    functionEnv: options.functionEnv,
+    log: options.log,
+  });
   const target = options.dispatch === "platform" ? platform.url : "http://127.0.0.1:9";
   await pointDispatchAt(platform.admin, target, platform.serviceRoleKey);
   return platform;
@@ -68,10 +77,11 @@ export async function storePhoto(platform: PlatformEndpoints, userId: string): P
   });
   if (error) throw new Error(`photo upload failed: ${error.message}`);
   await platform.admin`
-    insert into public.photos (id, user_id, storage_path, width, height, face_box, face_confidence)
+    insert into public.photos (id, user_id, storage_path, width, height, face_box, face_confidence,
+                               face_area_percent)
     values (${photoId}, ${userId}, ${path}, 256, 256, ${
     platform.admin.json({ x: 64, y: 48, width: 128, height: 150 })
-  }, 0.98)`;
+  }, 0.98, 29.3)`;
   return photoId;
 }
 
@@ -89,4 +99,23 @@ export async function storyObjects(
     pages: rows.filter((row) => row.bucket_id === "pages").map((row) => row.name),
     previews: rows.filter((row) => row.bucket_id === "previews").map((row) => row.name),
   };
+}
+
+/** Creates a preview of `photoId` through the previews function's store (as POST previews does); its id. */
+export async function createStoredPreview(sql: Sql, userId: string, photoId: string): Promise<string> {
+  const child = { name: "Leo", age: 4, pronouns: "he" } as const;
+  const content = themeStoryContent("dream_weaver", child)!;
+  const { previewId } = await createPreviewStore(sql).create({
+    userId,
+    photoId,
+    themeId: "dream_weaver",
+    style: "photorealistic",
+    childName: child.name,
+    childAge: child.age,
+    pronouns: child.pronouns,
+    dedication: null,
+    title: content.title,
+    pages: content.pages,
+  });
+  return previewId;
 }

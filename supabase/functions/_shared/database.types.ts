@@ -63,6 +63,7 @@ export type Database = {
       "photos": {
         Row: {
           "created_at": string;
+          "face_area_percent": number;
           "face_box": NonNullable<Json>;
           "face_confidence": number;
           "height": number;
@@ -74,6 +75,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           "created_at"?: string;
+          "face_area_percent": number;
           "face_box": NonNullable<Json>;
           "face_confidence": number;
           "height": number;
@@ -84,6 +86,7 @@ export type Database = {
         };
         Update: {
           "created_at"?: string;
+          "face_area_percent"?: number;
           "face_box"?: NonNullable<Json>;
           "face_confidence"?: number;
           "height"?: number;
@@ -100,6 +103,7 @@ export type Database = {
           "child_name": string;
           "created_at": string;
           "dedication": string | null;
+          "delivered_at": string | null;
           "expires_at": string;
           "id": string;
           "photo_id": string | null;
@@ -118,6 +122,7 @@ export type Database = {
           "child_name": string;
           "created_at"?: string;
           "dedication"?: string | null;
+          "delivered_at"?: string | null;
           "expires_at"?: string;
           "id"?: string;
           "photo_id"?: string | null;
@@ -135,6 +140,7 @@ export type Database = {
           "child_name"?: string;
           "created_at"?: string;
           "dedication"?: string | null;
+          "delivered_at"?: string | null;
           "expires_at"?: string;
           "id"?: string;
           "photo_id"?: string | null;

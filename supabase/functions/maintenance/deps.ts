@@ -4,13 +4,14 @@ import type { Env } from "../_shared/env.ts";
 import { createServiceObjectStore } from "../_shared/storage.ts";
 import { createExpiryStore } from "./expiry_store.ts";
 import type { MaintenanceDeps } from "./handler.ts";
+import { createPhotoRetentionStore } from "./photo_retention_store.ts";
 
 export function createMaintenanceDeps(env: Env): MaintenanceDeps {
+  const sql = createDatabase(env.SUPABASE_DB_URL, { max: 2, applicationName: "maintenance" });
   return {
-    expiry: createExpiryStore(
-      createDatabase(env.SUPABASE_DB_URL, { max: 2, applicationName: "maintenance" }),
-    ),
+    expiry: createExpiryStore(sql),
+    photoRetention: createPhotoRetentionStore(sql),
     objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
-    config: { serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, storiesPerRun: 500 },
+    config: { serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, storiesPerRun: 500, photosPerRun: 500 },
   };
 }

@@ -2,28 +2,42 @@
  * Maintenance tasks the database schedules (pg_cron → pg_net → here, with the service role key).
  *
  *   POST {task: "expire_previews"}   expire unbought previews past their 7 days and delete their images
+ *   POST {task: "purge_photos"}      delete the photos no story needs any more, and their objects
  *
- * Images are deleted through the Storage API before their paths are forgotten, so a run that stops half-way
- * leaves the paths recorded and the next run finishes the job.
+ * Preview images are deleted through the Storage API before their paths are forgotten, so a run that stops
+ * half-way leaves the paths recorded and the next run finishes the job.
+ *
+ * Photos go the other way round: the row first, because forgetting re-checks under a lock that the photo is
+ * still due (a new preview may have been made from it since it was selected), and only a photo actually
+ * forgotten may lose its object. The objects are then found as orphans (photos-bucket objects without a row),
+ * so a run that stops before removing them, or a failed upload's leftover, is cleaned up by the next run.
+ * Previews of expired stories become due photos by themselves: purge_photos picks them up on its next run.
  */
 import { z } from "zod";
 import { requireServiceKey } from "../_shared/auth.ts";
 import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
 import type { ObjectStore } from "../_shared/storage.ts";
 import type { ExpiredStory, ExpiryStore } from "./expiry_store.ts";
+import type { DeletionReason, PhotoRetentionStore } from "./photo_retention_store.ts";
 
 export interface MaintenanceDeps {
   expiry: ExpiryStore;
+  photoRetention: PhotoRetentionStore;
   objects: Pick<ObjectStore, "remove">;
   config: {
     serviceRoleKey: string;
     /** Stories cleaned per run at most; the hourly schedule picks up the rest. */
     storiesPerRun: number;
+    /** Photos deleted, and orphaned photo objects removed, per run at most; the next hourly run takes the rest. */
+    photosPerRun: number;
   };
   log?: (line: string) => void;
 }
 
-const taskSchema = z.object({ task: z.enum(["expire_previews"], { error: 'must be "expire_previews"' }) });
+const TASKS = ["expire_previews", "purge_photos"] as const;
+const taskSchema = z.object({
+  task: z.enum(TASKS, { error: `must be one of ${TASKS.map((task) => `"${task}"`).join(", ")}` }),
+});
 
 export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Request) => Promise<Response> {
   const log = deps.log ?? console.log;
@@ -57,6 +71,29 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
     return result;
   }
 
+  async function purgePhotos() {
+    const started = performance.now();
+    const due = await deps.photoRetention.photosDue(deps.config.photosPerRun);
+    const forgotten = await deps.photoRetention.forgetPhotos(due.map((photo) => photo.photoId));
+    const orphans = await deps.photoRetention.orphanedPhotoObjects(deps.config.photosPerRun);
+    const paths = [...new Set([...forgotten.map((photo) => photo.storagePath), ...orphans])];
+    if (paths.length > 0) await deps.objects.remove("photos", paths);
+    const uploadAttemptsPruned = await deps.photoRetention.pruneUploadAttempts();
+
+    const byReason: Record<DeletionReason, number> = { preview_expired: 0, book_delivered: 0, never_used: 0 };
+    for (const photo of forgotten) byReason[photo.reason]++;
+    // Counts only: a log line never names a photo, a user or a path.
+    const result = {
+      task: "purge_photos",
+      photos_deleted: forgotten.length,
+      by_reason: byReason,
+      objects_removed: paths.length,
+      upload_attempts_pruned: uploadAttemptsPruned,
+    };
+    log(JSON.stringify({ event: "maintenance", ...result, ms: Math.round(performance.now() - started) }));
+    return result;
+  }
+
   async function handle(request: Request): Promise<Response> {
     if (request.method !== "POST") {
       throw new ApiError(405, "method_not_allowed", "Use POST here.", { allow: "POST" });
@@ -66,6 +103,8 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
     switch (task) {
       case "expire_previews":
         return json(await expirePreviews());
+      case "purge_photos":
+        return json(await purgePhotos());
     }
   }
 

@@ -1,14 +1,62 @@
 import assert from "node:assert/strict";
 import type { ExpiredStory, ExpiryStore, StoredObject } from "./expiry_store.ts";
 import { createMaintenanceHandler } from "./handler.ts";
+import type { DuePhoto, PhotoRetentionStore } from "./photo_retention_store.ts";
 
 const SERVICE_KEY = "service-role-key";
 const FRESH: ExpiredStory = { storyId: "story-fresh", userId: "user-a" };
 const LEFT_OVER: ExpiredStory = { storyId: "story-left-over", userId: "user-b" };
 
-function setup(options: { failRemove?: boolean } = {}) {
+const EXPIRED_PREVIEW_PHOTO: DuePhoto = {
+  photoId: "photo-expired",
+  storagePath: "user-a/photo-expired.jpg",
+  reason: "preview_expired",
+};
+const DELIVERED_BOOK_PHOTO: DuePhoto = {
+  photoId: "photo-delivered",
+  storagePath: "user-b/photo-delivered.jpg",
+  reason: "book_delivered",
+};
+const UNUSED_PHOTO: DuePhoto = {
+  photoId: "photo-unused",
+  storagePath: "user-a/photo-unused.jpg",
+  reason: "never_used",
+};
+// Needed again between selection and deletion (a new preview was made from it): forgetPhotos keeps it.
+const NEEDED_AGAIN_PHOTO: DuePhoto = {
+  photoId: "photo-needed-again",
+  storagePath: "user-c/photo-needed-again.jpg",
+  reason: "preview_expired",
+};
+
+function setup(options: { failRemove?: boolean; due?: DuePhoto[]; orphans?: string[] } = {}) {
   const calls: string[] = [];
   const removed: StoredObject[] = [];
+  const logs: string[] = [];
+  const due = options.due ?? [EXPIRED_PREVIEW_PHOTO, DELIVERED_BOOK_PHOTO, UNUSED_PHOTO, NEEDED_AGAIN_PHOTO];
+  const photoRetention: PhotoRetentionStore = {
+    photosDue: (limit) => {
+      calls.push(`due:${limit}`);
+      return Promise.resolve(due.slice(0, limit));
+    },
+    forgetPhotos: (photoIds) => {
+      calls.push(`forget-photos:${photoIds.join(",")}`);
+      return Promise.resolve(
+        due.filter((photo) => photo !== NEEDED_AGAIN_PHOTO && photoIds.includes(photo.photoId)),
+      );
+    },
+    orphanedPhotoObjects: (limit) => {
+      calls.push(`orphans:${limit}`);
+      // By default the forgotten photos' objects show up as orphans too, next to a failed upload's leftover.
+      return Promise.resolve(
+        options.orphans ?? [EXPIRED_PREVIEW_PHOTO.storagePath, "user-d/failed-upload.jpg"],
+      );
+    },
+    pruneUploadAttempts: () => {
+      calls.push("prune-attempts");
+      return Promise.resolve(7);
+    },
+  };
   const expiry: ExpiryStore = {
     expirePreviews: () => {
       calls.push("expire");
@@ -29,6 +77,7 @@ function setup(options: { failRemove?: boolean } = {}) {
   };
   const handler = createMaintenanceHandler({
     expiry,
+    photoRetention,
     objects: {
       remove: (bucket, paths) => {
         if (options.failRemove) return Promise.reject(new Error("storage unavailable"));
@@ -37,10 +86,10 @@ function setup(options: { failRemove?: boolean } = {}) {
         return Promise.resolve();
       },
     },
-    config: { serviceRoleKey: SERVICE_KEY, storiesPerRun: 100 },
-    log: () => {},
+    config: { serviceRoleKey: SERVICE_KEY, storiesPerRun: 100, photosPerRun: 50 },
+    log: (line) => logs.push(line),
   });
-  return { handler, calls, removed };
+  return { handler, calls, removed, logs };
 }
 
 function call(body: unknown, key = SERVICE_KEY): Request {
@@ -86,4 +135,73 @@ Deno.test("maintenance accepts only the service role key and known tasks", async
   assert.equal(unknown.status, 400);
   assert.match((await unknown.json()).error.message, /^task:/);
   assert.deepEqual(calls, []);
+});
+
+Deno.test("maintenance purge_photos forgets the due photos first, then removes their objects and the orphans", async () => {
+  const { handler, calls, removed } = setup();
+  const response = await handler(call({ task: "purge_photos" }));
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), {
+    task: "purge_photos",
+    photos_deleted: 3,
+    by_reason: { preview_expired: 1, book_delivered: 1, never_used: 1 },
+    objects_removed: 4,
+    upload_attempts_pruned: 7,
+  });
+  assert.deepEqual(calls, [
+    "due:50",
+    "forget-photos:photo-expired,photo-delivered,photo-unused,photo-needed-again",
+    "orphans:50",
+    "remove:photos",
+    "prune-attempts",
+  ]);
+  assert.deepEqual(removed.map((object) => `${object.bucket}/${object.path}`), [
+    "photos/user-a/photo-expired.jpg",
+    "photos/user-b/photo-delivered.jpg",
+    "photos/user-a/photo-unused.jpg",
+    "photos/user-d/failed-upload.jpg",
+  ]);
+});
+
+Deno.test("maintenance purge_photos keeps the object of a photo that was needed again", async () => {
+  const { handler, removed } = setup();
+  assert.equal((await handler(call({ task: "purge_photos" }))).status, 200);
+  assert.ok(!removed.some((object) => object.path === NEEDED_AGAIN_PHOTO.storagePath));
+});
+
+Deno.test("maintenance purge_photos with nothing due removes nothing and still prunes upload attempts", async () => {
+  const { handler, calls } = setup({ due: [], orphans: [] });
+  const response = await handler(call({ task: "purge_photos" }));
+  const body = await response.json();
+  assert.equal(body.photos_deleted, 0);
+  assert.deepEqual(body.by_reason, { preview_expired: 0, book_delivered: 0, never_used: 0 });
+  assert.deepEqual(calls, ["due:50", "forget-photos:", "orphans:50", "prune-attempts"]);
+});
+
+Deno.test("maintenance purge_photos fails when removing objects fails, leaving them for the next run", async () => {
+  const { handler, calls } = setup({ failRemove: true });
+  const response = await handler(call({ task: "purge_photos" }));
+  assert.equal(response.status, 500);
+  // The rows are already forgotten; their objects are orphans now, which the next run's orphan sweep removes.
+  assert.ok(calls.includes("forget-photos:photo-expired,photo-delivered,photo-unused,photo-needed-again"));
+  assert.ok(!calls.includes("prune-attempts"));
+});
+
+Deno.test("maintenance purge_photos logs one line of counts, never an id or a path", async () => {
+  const { handler, logs } = setup();
+  await handler(call({ task: "purge_photos" }));
+  assert.equal(logs.length, 1);
+  const line = JSON.parse(logs[0]);
+  assert.deepEqual(Object.keys(line).sort(), [
+    "by_reason",
+    "event",
+    "ms",
+    "objects_removed",
+    "photos_deleted",
+    "task",
+    "upload_attempts_pruned",
+  ]);
+  assert.equal(line.event, "maintenance");
+  assert.equal(line.task, "purge_photos");
+  assert.doesNotMatch(logs[0], /photo-|user-/);
 });
