@@ -18,6 +18,7 @@ import { databaseUrl, type PlatformSettings, platformSettings, PROJECT_DATABASE 
 import { writeDatabaseTypes } from "./database_types.ts";
 import { platformKeys } from "../server/keys.ts";
 import { readTextIfExists } from "../server/text_files.ts";
+import { bundleFaceModel } from "../../scripts/bundle_face_model.ts";
 import { startPlatform } from "../server/platform.ts";
 
 function step(message: string): void {
@@ -47,6 +48,12 @@ export async function prepareDatabase(settings: PlatformSettings): Promise<void>
   if (project.themes !== null) step(`synced ${project.themes} themes into public.themes`);
   step(await applySeed(settings, PROJECT_DATABASE));
   step(`database ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Files the functions ship with but the repository does not hold (copied out of pinned npm packages). */
+export async function prepareFunctionFiles(): Promise<void> {
+  await bundleFaceModel();
+  step("face detector model bundled with upload-photo");
 }
 
 async function printStatus(settings: PlatformSettings): Promise<void> {
@@ -93,6 +100,7 @@ async function start(settings: PlatformSettings, args: string[]): Promise<void> 
   const pidFile = join(settings.dataDir, "platform.pid");
   await Deno.writeTextFile(pidFile, String(Deno.pid));
   await prepareDatabase(settings);
+  await prepareFunctionFiles();
   const platform = await startPlatform({ settings, database: PROJECT_DATABASE, port: settings.apiPort });
   await printStatus(settings);
   step("platform running; Ctrl-C stops it" + (args.includes("--keep-db") ? "" : " and the database"));

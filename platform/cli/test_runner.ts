@@ -8,7 +8,8 @@
  */
 import { isClusterRunning, PlatformError, stopCluster } from "./cluster.ts";
 import { DATABASE_TYPES_PATH, databaseTypesAreCurrent } from "./database_types.ts";
-import { prepareDatabase } from "./main.ts";
+import { prepareDatabase, prepareFunctionFiles } from "./main.ts";
+import { ensureSampleImages } from "../../tests/support/sample_images.ts";
 import { runPgTap } from "./pgtap.ts";
 import { platformSettings } from "./settings.ts";
 
@@ -64,6 +65,9 @@ async function main(): Promise<number> {
     }
 
     console.log("== deno test");
+    // Once here rather than in each test file, which run in parallel.
+    await prepareFunctionFiles();
+    await ensureSampleImages();
     const denoTests = await stream("deno", ["test", "--allow-all", "--parallel", "--no-check=remote"]);
     const summary = [
       ...stripAnsi(denoTests.output).matchAll(/(\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g),

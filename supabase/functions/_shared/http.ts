@@ -43,6 +43,44 @@ export async function readJson(request: Request): Promise<unknown> {
   }
 }
 
+/**
+ * Reads a request body of at most `maxBytes`, or throws `tooLarge()`. A declared Content-Length over the limit
+ * is refused before any byte is read; a body without one (chunked) is read only until it passes the limit, so an
+ * oversized upload never sits in memory whole.
+ */
+export async function readBodyWithin(
+  request: Request,
+  maxBytes: number,
+  tooLarge: () => ApiError,
+): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes) {
+    await request.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (!request.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
 /** What Postgres raised: postgres.js's PostgresError, matched by shape so fakes can raise it too. */
 interface DatabaseError {
   name: "PostgresError";

@@ -1,0 +1,48 @@
+/**
+ * The upload-photo function's database access, as `postgres` (SUPABASE_DB_URL): the rate limit lives in schema
+ * `internal`, and users have no write policies on public.photos, so the row is written here on their behalf.
+ */
+import type { Sql } from "../_shared/database.ts";
+import type { FaceBox } from "./face_detector.ts";
+
+export interface NewPhoto {
+  id: string;
+  userId: string;
+  storagePath: string;
+  width: number;
+  height: number;
+  faceBox: FaceBox;
+  faceConfidence: number;
+  faceAreaPercent: number;
+}
+
+export interface PhotoStore {
+  /**
+   * Counts one upload against the user's hourly allowance. Returns 0 when admitted, otherwise the seconds until
+   * the next upload would be (nothing is counted then).
+   */
+  admitUpload(userId: string): Promise<number>;
+  insert(photo: NewPhoto): Promise<void>;
+  /** Undoes `insert` when the object could not be stored, so a failed upload leaves no row. */
+  remove(photoId: string): Promise<void>;
+}
+
+export function createPhotoStore(sql: Sql): PhotoStore {
+  return {
+    async admitUpload(userId) {
+      const [{ retry_after }] = await sql<{ retry_after: number }[]>`
+        select internal.admit_photo_upload(${userId}::uuid) as retry_after`;
+      return retry_after;
+    },
+    async insert(photo) {
+      await sql`
+        insert into public.photos
+          (id, user_id, storage_path, width, height, face_box, face_confidence, face_area_percent)
+        values (${photo.id}::uuid, ${photo.userId}::uuid, ${photo.storagePath}, ${photo.width}, ${photo.height},
+                ${sql.json({ ...photo.faceBox })}, ${photo.faceConfidence}, ${photo.faceAreaPercent})`;
+    },
+    async remove(photoId) {
+      await sql`delete from public.photos where id = ${photoId}::uuid`;
+    },
+  };
+}
