@@ -12,6 +12,11 @@ export function peakRssMb(pid: number | "self" = "self"): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** Resident memory of this process now, in MB (no permission needed, unlike /proc/self). */
+export function currentRssMb(): number {
+  return Deno.memoryUsage().rss / (1024 * 1024);
+}
+
 /** `deno run` flags of an edge function as the local platform runs it: no native code, no subprocesses, 256 MB. */
 export const EDGE_RUN_FLAGS = [
   "run",

@@ -20,6 +20,10 @@ const WARM_REPETITIONS = 7;
 const SIDES = [1024, 2048, 4000];
 
 const probe = fileURLToPath(new URL("./upload_probe.ts", import.meta.url));
+// The edge flags, plus a callable gc() so the memory a warm instance keeps can be read after a collection.
+const PROBE_FLAGS = EDGE_RUN_FLAGS.map((flag) =>
+  flag.startsWith("--v8-flags=") ? `${flag},--expose-gc` : flag
+);
 
 await bundleFaceModel();
 console.log(
@@ -36,7 +40,7 @@ for (const side of SIDES) {
   try {
     await Deno.writeFile(path, jpeg);
     const { result, peakRssMb } = await measureColdProcess([
-      ...EDGE_RUN_FLAGS,
+      ...PROBE_FLAGS,
       probe,
       path,
       String(WARM_REPETITIONS),
@@ -66,6 +70,23 @@ for (const side of SIDES) {
   } finally {
     await Deno.remove(path);
   }
+}
+// What a warm instance keeps after a large photo and then a small one (the decoders' and the detector's
+// WebAssembly memory only grows; the decoders are restarted after a large image so theirs can be collected).
+const large = await Deno.makeTempFile({ suffix: ".jpg" });
+const small = await Deno.makeTempFile({ suffix: ".jpg" });
+try {
+  await Deno.writeFile(large, (await largePhoto(4000)).jpeg);
+  await Deno.writeFile(small, (await largePhoto(1024)).jpeg);
+  const { result } = await measureColdProcess([...PROBE_FLAGS, probe, large, "1", small]);
+  console.log(
+    `\nkept by a warm instance after a 4000 px photo and then a 1024 px one: ${
+      result.keptRssMb.toFixed(0)
+    } MB resident after GC`,
+  );
+} finally {
+  await Deno.remove(large);
+  await Deno.remove(small);
 }
 console.log(
   "\npeak RSS is the whole Deno process (runtime, codecs, the detector's WebAssembly memory); Supabase's edge " +

@@ -4,8 +4,8 @@
  * (@jsquash/jpeg, MozJPEG; @jsquash/webp, libwebp) and PNG pixels through imagescript's pure-JS PNG codec.
  * Nothing here loads a native add-on, so it runs under the edge runtime and under `--deny-ffi`.
  */
-import decodeJpegWasm from "@jsquash/jpeg/decode.js";
-import decodeWebpWasm from "@jsquash/webp/decode.js";
+import decodeJpegWasm, { init as startJpegDecoder } from "@jsquash/jpeg/decode.js";
+import decodeWebpWasm, { init as startWebpDecoder } from "@jsquash/webp/decode.js";
 import { Framebuffer } from "./imagescript_framebuffer.ts";
 import type { RgbaImage } from "./raster.ts";
 
@@ -308,12 +308,39 @@ function fromImageData(decoded: ImageData): RgbaImage {
  * its EOI marker is refused rather than decoded to a partly grey picture. Callers check `readJpegHeader`
  * first when the size must be bounded.
  */
+// Below this the decoder's memory stays within what the next photo will need anyway.
+const RENEW_DECODER_AFTER_PIXELS = 4_000_000;
+
+/**
+ * A WebAssembly decoder whose instance is replaced after it has decoded a large image. WebAssembly memory only
+ * grows, so an instance that once held a 16 MP photo would keep those 64 MB for the life of the function
+ * instance, on top of the next request's own; a fresh instance lets the old memory be collected. The swap is
+ * made before the next decode, which then awaits (and so handles) the new instance's start.
+ */
+export function renewingDecoder(start: () => unknown, renewAfterPixels = RENEW_DECODER_AFTER_PIXELS) {
+  let renew = false;
+  return {
+    async run(decode: () => Promise<ImageData>): Promise<ImageData> {
+      if (renew) {
+        renew = false;
+        start();
+      }
+      const decoded = await decode();
+      renew = decoded.width * decoded.height > renewAfterPixels;
+      return decoded;
+    },
+  };
+}
+
+const jpegDecoder = renewingDecoder(() => startJpegDecoder());
+const webpDecoder = renewingDecoder(() => startWebpDecoder());
+
 export async function decodeJpeg(bytes: Uint8Array): Promise<RgbaImage> {
   if (!reachesEndOfImage(bytes)) {
     throw new ImageInputError("unreadable_image", "the JPEG is incomplete: it has no end-of-image marker");
   }
   try {
-    return fromImageData(await decodeJpegWasm(wholeBuffer(bytes)));
+    return fromImageData(await jpegDecoder.run(() => decodeJpegWasm(wholeBuffer(bytes))));
   } catch (error) {
     throw new ImageInputError("unreadable_image", `the JPEG could not be decoded: ${String(error)}`);
   }
@@ -322,7 +349,7 @@ export async function decodeJpeg(bytes: Uint8Array): Promise<RgbaImage> {
 /** Decodes a still WebP (lossy, lossless, with or without alpha) to RGBA; libwebp fails on truncated data. */
 export async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
   try {
-    return fromImageData(await decodeWebpWasm(wholeBuffer(bytes)));
+    return fromImageData(await webpDecoder.run(() => decodeWebpWasm(wholeBuffer(bytes))));
   } catch (error) {
     throw new ImageInputError("unreadable_image", `the WebP could not be decoded: ${String(error)}`);
   }

@@ -9,6 +9,7 @@ import {
   type ImageInputErrorCode,
   readImageHeader,
   readJpegHeader,
+  renewingDecoder,
   sniffImageFormat,
 } from "./image_decoding.ts";
 import { encodeJpeg } from "./jpeg_encoder.ts";
@@ -258,4 +259,18 @@ Deno.test("image decoding: interlaced and 4-bit PNGs are refused as unsupported 
 
 Deno.test("image decoding: a PNG whose image data is not zlib is unreadable", async () => {
   await assert.rejects(decodeImage(pngWithHeader(8, 8)), failsWith("unreadable_image"));
+});
+
+Deno.test("a decoder that has decoded a large image is restarted before its next decode, a small one is not", async () => {
+  const steps: string[] = [];
+  const decoder = renewingDecoder(() => steps.push("start"), 100);
+  const decodeOf = (width: number, height: number) => () => {
+    steps.push(`decode ${width}x${height}`);
+    return Promise.resolve({ width, height } as ImageData);
+  };
+  await decoder.run(decodeOf(10, 10));
+  await decoder.run(decodeOf(20, 10));
+  await decoder.run(decodeOf(5, 5));
+  await decoder.run(decodeOf(5, 5));
+  assert.deepEqual(steps, ["decode 10x10", "decode 20x10", "start", "decode 5x5", "decode 5x5"]);
 });
