@@ -242,12 +242,18 @@ Deno.test("the previews API on the local platform", async (t) => {
       );
     });
 
-    await t.step("a request without a valid session is 401", async () => {
-      const response = await fetch(`${platform.url}/functions/v1/previews/${previewId}`, {
-        headers: { apikey: platform.anonKey, authorization: `Bearer ${platform.anonKey}` },
-      });
-      assert.equal(response.status, 401);
-      assert.equal((await response.json()).error.code, "unauthorized");
+    await t.step("a request without a valid session is 401 in the API's error shape", async () => {
+      const expired = await platform.platform.context.keys.signAccessToken(
+        { sub: owner.id, role: "authenticated", aud: "authenticated" },
+        -60,
+      );
+      for (const authorization of [`Bearer ${platform.anonKey}`, `Bearer ${expired}`, null]) {
+        const response = await fetch(`${platform.url}/functions/v1/previews/${previewId}`, {
+          headers: { apikey: platform.anonKey, ...(authorization ? { authorization } : {}) },
+        });
+        assert.equal(response.status, 401);
+        assert.equal((await response.json()).error.code, "unauthorized");
+      }
     });
   } finally {
     await platform.close();
