@@ -89,6 +89,24 @@ function decompressionBomb(): Uint8Array {
   );
 }
 
+/** A 24 KB PNG of 100 × 100 pixels whose image data inflates to 24 MB: the inflater would run on past 30 KB. */
+async function inflationBomb(): Promise<Uint8Array> {
+  const header = new Uint8Array(13);
+  new DataView(header.buffer).setUint32(0, 100);
+  new DataView(header.buffer).setUint32(4, 100);
+  header.set([8, 2, 0, 0, 0], 8);
+  const zeros = new Blob([new Uint8Array(24 * 1024 * 1024)]).stream().pipeThrough(
+    new CompressionStream("deflate"),
+  );
+  const data = new Uint8Array(await new Response(zeros).arrayBuffer());
+  return concatBytes(
+    PNG_SIGNATURE,
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", data),
+    pngChunk("IEND", new Uint8Array(0)),
+  );
+}
+
 Deno.test("upload-photo on the local platform", async (t) => {
   const platform = await startProjectPlatform("upload_photo");
   const service = createClient(platform.url, platform.serviceRoleKey, {
@@ -170,6 +188,12 @@ Deno.test("upload-photo on the local platform", async (t) => {
         () => upload(platform, parent.accessToken, form(decompressionBomb(), "file", "bomb.png")),
         400,
         "image_too_large",
+      ],
+      [
+        "a PNG whose data inflates to far more than its header's 100 × 100 pixels",
+        async () => upload(platform, parent.accessToken, form(await inflationBomb(), "file", "bomb.png")),
+        400,
+        "unreadable_image",
       ],
       [
         "a photo with no face (a cat)",

@@ -52,6 +52,11 @@ export interface ImageHeader {
   format: ImageFormat;
   width: number;
   height: number;
+  /**
+   * Bytes a pixel takes while it is decoded: 4 for JPEG and WebP (decoded to RGBA); for PNG its samples as
+   * stored, which reach 8 for 16-bit RGBA. A caller bounding memory multiplies this by width × height.
+   */
+  bytesPerPixel: number;
 }
 
 interface Signature {
@@ -123,18 +128,15 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
   if (format === "gif") {
     throw new ImageInputError("unsupported_format", "GIF images are not accepted; only JPEG, PNG and WebP");
   }
-  const { width, height } = format === "jpeg"
-    ? readJpegHeader(bytes)
-    : format === "png"
-    ? readPngHeader(bytes)
-    : readWebpHeader(bytes);
+  const png = format === "png" ? readPngHeader(bytes) : null;
+  const { width, height } = png ?? (format === "jpeg" ? readJpegHeader(bytes) : readWebpHeader(bytes));
   if (width === 0 || height === 0) {
     throw new ImageInputError(
       "unreadable_image",
       `the ${format} header gives a size of ${width} × ${height}`,
     );
   }
-  return { format, width, height };
+  return { format, width, height, bytesPerPixel: png ? Math.max(4, pngSampleBytesPerPixel(png)) : 4 };
 }
 
 /** Finds the frame header (SOFn) by walking the marker segments; touches no entropy-coded data. */
@@ -176,17 +178,18 @@ function isStandaloneJpegMarker(marker: number): boolean {
 }
 
 /**
- * True when the marker structure runs, scan after scan, to an EOI marker. MozJPEG decodes a file cut off
- * inside its scan data without failing: it fills the missing blocks with grey and only prints "Premature end
- * of JPEG file" to stderr, which the caller cannot see. So a file without its EOI is refused instead.
- * Bytes after the EOI (some cameras append data) are ignored, as decoders do.
+ * The number of scans when the marker structure runs, scan after scan, to an EOI marker; -1 when it does not.
+ * MozJPEG decodes a file cut off inside its scan data without failing: it fills the missing blocks with grey
+ * and only prints "Premature end of JPEG file" to stderr, which the caller cannot see. So a file without its
+ * EOI is refused instead. Bytes after the EOI (some cameras append data) are ignored, as decoders do.
  */
-function reachesEndOfImage(bytes: Uint8Array): boolean {
+function countScansToEndOfImage(bytes: Uint8Array): number {
   let offset = 2;
+  let scans = 0;
   while (offset + 2 <= bytes.length) {
-    if (bytes[offset] !== 0xff) return false;
+    if (bytes[offset] !== 0xff) return -1;
     const marker = bytes[offset + 1];
-    if (marker === 0xd9) return true;
+    if (marker === 0xd9) return scans;
     if (marker === 0xff) {
       offset++;
       continue;
@@ -195,14 +198,15 @@ function reachesEndOfImage(bytes: Uint8Array): boolean {
       offset += 2;
       continue;
     }
-    if (offset + 4 > bytes.length) return false;
+    if (offset + 4 > bytes.length) return -1;
     offset += 2 + ((bytes[offset + 2] << 8) | bytes[offset + 3]);
     if (marker !== 0xda) continue;
+    scans++;
     // Entropy-coded data follows a scan header: it ends at the first 0xFF that is neither a stuffed 0xFF00
     // nor a restart marker. indexOf keeps this a native search rather than a loop over every byte.
     for (;;) {
       const candidate = bytes.indexOf(0xff, offset);
-      if (candidate < 0 || candidate + 1 >= bytes.length) return false;
+      if (candidate < 0 || candidate + 1 >= bytes.length) return -1;
       const next = bytes[candidate + 1];
       if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
         offset = candidate + 2;
@@ -214,7 +218,7 @@ function reachesEndOfImage(bytes: Uint8Array): boolean {
       }
     }
   }
-  return false;
+  return -1;
 }
 
 const readUint32BigEndian = (bytes: Uint8Array, offset: number) =>
@@ -230,7 +234,15 @@ interface PngHeader {
   width: number;
   height: number;
   bitDepth: number;
+  colourType: number;
   interlaced: boolean;
+}
+
+// Samples per pixel of each PNG colour type: grey, RGB, palette index, grey + alpha, RGBA.
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+function pngSampleBytesPerPixel(header: PngHeader): number {
+  return ((PNG_CHANNELS[header.colourType] ?? 4) * header.bitDepth) / 8;
 }
 
 /** The IHDR chunk, which the PNG format puts first, right after the 8-byte signature. */
@@ -243,6 +255,7 @@ function readPngHeader(bytes: Uint8Array): PngHeader {
     width: readUint32BigEndian(bytes, 16),
     height: readUint32BigEndian(bytes, 20),
     bitDepth: bytes[24],
+    colourType: bytes[25],
     interlaced: bytes[28] !== 0,
   };
 }
@@ -303,11 +316,8 @@ function fromImageData(decoded: ImageData): RgbaImage {
   };
 }
 
-/**
- * Decodes a JPEG to RGBA, as stored: the EXIF orientation is not applied (see exif.ts). A file cut off before
- * its EOI marker is refused rather than decoded to a partly grey picture. Callers check `readJpegHeader`
- * first when the size must be bounded.
- */
+const MAX_JPEG_SCANS = 100;
+
 // Below this the decoder's memory stays within what the next photo will need anyway.
 const RENEW_DECODER_AFTER_PIXELS = 4_000_000;
 
@@ -335,9 +345,23 @@ export function renewingDecoder(start: () => unknown, renewAfterPixels = RENEW_D
 const jpegDecoder = renewingDecoder(() => startJpegDecoder());
 const webpDecoder = renewingDecoder(() => startWebpDecoder());
 
+/**
+ * Decodes a JPEG to RGBA, as stored: the EXIF orientation is not applied (see exif.ts). A file cut off before
+ * its EOI marker is refused rather than decoded to a partly grey picture. Callers check `readJpegHeader`
+ * first when the size must be bounded.
+ */
 export async function decodeJpeg(bytes: Uint8Array): Promise<RgbaImage> {
-  if (!reachesEndOfImage(bytes)) {
+  const scans = countScansToEndOfImage(bytes);
+  if (scans < 0) {
     throw new ImageInputError("unreadable_image", "the JPEG is incomplete: it has no end-of-image marker");
+  }
+  // Each scan of a progressive JPEG is a pass over the whole image's coefficients, so thousands of tiny scans
+  // in a small file would cost minutes of CPU. Encoders write about ten; libjpeg-turbo's tools cap them too.
+  if (scans > MAX_JPEG_SCANS) {
+    throw new ImageInputError(
+      "unreadable_image",
+      `the JPEG has ${scans} scans; at most ${MAX_JPEG_SCANS} are read`,
+    );
   }
   try {
     return fromImageData(await jpegDecoder.run(() => decodeJpegWasm(wholeBuffer(bytes))));
@@ -355,18 +379,21 @@ export async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
   }
 }
 
-/**
- * imagescript's PNG codec reads 8- and 16-bit, non-interlaced PNGs (every colour type); it would return
- * scrambled pixels for interlaced ones or for 1, 2 and 4-bit samples, so those are refused by name.
- */
-export function decodePng(bytes: Uint8Array): RgbaImage {
-  const header = readPngHeader(bytes);
+function refuseUnsupportedPng(header: PngHeader): void {
   if (header.interlaced || header.bitDepth < 8) {
     throw new ImageInputError(
       "unsupported_format",
       "interlaced PNGs and PNGs with fewer than 8 bits per sample are not accepted",
     );
   }
+}
+
+/**
+ * imagescript's PNG codec reads 8- and 16-bit, non-interlaced PNGs (every colour type); it would return
+ * scrambled pixels for interlaced ones or for 1, 2 and 4-bit samples, so those are refused by name.
+ */
+export function decodePng(bytes: Uint8Array): RgbaImage {
+  refuseUnsupportedPng(readPngHeader(bytes));
   try {
     const frame = Framebuffer.decode("png", bytes as Uint8Array<ArrayBuffer>);
     return { width: frame.width, height: frame.height, data: frame.u8 as Uint8Array<ArrayBuffer> };
@@ -375,11 +402,52 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   }
 }
 
+/**
+ * Inflates the PNG's image data (its IDAT chunks, one zlib stream) only as far as the header's size allows:
+ * a filter byte and the row's samples per row. imagescript's inflater would keep inflating past that, so a
+ * 1 MB file declaring 1000 × 1000 pixels could spend seconds of CPU inflating a gigabyte it then discards.
+ */
+export async function assertPngDataFitsHeader(bytes: Uint8Array): Promise<void> {
+  const header = readPngHeader(bytes);
+  refuseUnsupportedPng(header);
+  const rowBytes = Math.ceil((header.width * (PNG_CHANNELS[header.colourType] ?? 4) * header.bitDepth) / 8);
+  const expected = header.height * (1 + rowBytes);
+  const data: Uint8Array[] = [];
+  // Chunks: length (4), type (4), data, CRC (4); the signature is 8 bytes.
+  for (let offset = 8; offset + 8 <= bytes.length;) {
+    const length = readUint32BigEndian(bytes, offset);
+    const type = fourCharacterCode(bytes, offset + 4);
+    if (type === "IDAT") data.push(bytes.subarray(offset + 8, Math.min(bytes.length, offset + 8 + length)));
+    if (type === "IEND") break;
+    offset += 12 + length;
+  }
+  const reader = new Blob(data as Uint8Array<ArrayBuffer>[]).stream()
+    .pipeThrough(new DecompressionStream("deflate")).getReader();
+  let inflated = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      inflated += value.byteLength;
+      if (inflated > expected) {
+        await reader.cancel().catch(() => {});
+        throw new ImageInputError("unreadable_image", "the PNG holds more image data than its header says");
+      }
+    }
+  } catch (error) {
+    if (error instanceof ImageInputError) throw error;
+    throw new ImageInputError("unreadable_image", `the PNG's image data is damaged: ${String(error)}`);
+  }
+}
+
 /** Decodes a JPEG, PNG or WebP, judged by content. */
 export async function decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
   const format = sniffImageFormat(bytes);
   if (format === "jpeg") return await decodeJpeg(bytes);
-  if (format === "png") return decodePng(bytes);
+  if (format === "png") {
+    await assertPngDataFitsHeader(bytes);
+    return decodePng(bytes);
+  }
   if (format === "webp") return await decodeWebp(bytes);
   throw new ImageInputError("unsupported_format", "only JPEG, PNG and WebP images can be read");
 }

@@ -150,7 +150,7 @@ Deno.test("image header: JPEG, PNG and every WebP flavour give their size withou
       ["webp", lossyWithAlpha],
     ] as const
   ) {
-    assert.deepEqual(readImageHeader(bytes), { format, width: 37, height: 21 });
+    assert.deepEqual(readImageHeader(bytes), { format, width: 37, height: 21, bytesPerPixel: 4 });
   }
 });
 
@@ -159,6 +159,7 @@ Deno.test("image header: a PNG claiming 50000 × 50000 is read from IHDR alone",
     format: "png",
     width: 50_000,
     height: 50_000,
+    bytesPerPixel: 4,
   });
 });
 
@@ -166,7 +167,12 @@ Deno.test("image header: a VP8X WebP gives its canvas size, up to 24 bits a side
   const webp = new Uint8Array(30);
   webp.set(new TextEncoder().encode("RIFF\x16\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00"));
   webp.set([0x10, 0, 0, 0, 0x9f, 0x86, 0x01, 0x3f, 0x42, 0x0f], 20); // alpha flag; 99999+1 × 999999+1
-  assert.deepEqual(readImageHeader(webp), { format: "webp", width: 100_000, height: 1_000_000 });
+  assert.deepEqual(readImageHeader(webp), {
+    format: "webp",
+    width: 100_000,
+    height: 1_000_000,
+    bytesPerPixel: 4,
+  });
 });
 
 Deno.test("image header: an animated WebP is refused as unsupported", () => {
@@ -273,4 +279,22 @@ Deno.test("a decoder that has decoded a large image is restarted before its next
   await decoder.run(decodeOf(5, 5));
   await decoder.run(decodeOf(5, 5));
   assert.deepEqual(steps, ["decode 10x10", "decode 20x10", "start", "decode 5x5", "decode 5x5"]);
+});
+
+Deno.test("image decoding: a JPEG of more than 100 scans is refused before it is decoded", async () => {
+  const jpeg = encodeJpeg(noisyPhoto(16, 16));
+  let scanStart = 2;
+  while (!(jpeg[scanStart] === 0xff && jpeg[scanStart + 1] === 0xda)) {
+    scanStart += 2 + ((jpeg[scanStart + 2] << 8) | jpeg[scanStart + 3]);
+  }
+  const scan = jpeg.subarray(scanStart, jpeg.length - 2);
+  const withScans = (count: number) =>
+    new Uint8Array([...jpeg.subarray(0, scanStart), ...Array(count).fill([...scan]).flat(), 0xff, 0xd9]);
+  await decodeJpeg(withScans(1));
+  await assert.rejects(
+    decodeJpeg(withScans(101)),
+    (error) =>
+      error instanceof ImageInputError && error.code === "unreadable_image" &&
+      error.message.includes("101 scans"),
+  );
 });

@@ -41,10 +41,17 @@ export async function normalisePhoto(
 ): Promise<NormalisedPhoto> {
   const header = readImageHeader(bytes);
   const pixelCount = header.width * header.height;
-  if (pixelCount > limits.maxPixels) {
+  // What decoding costs in memory: a 16-bit PNG takes twice the bytes of an 8-bit image of the same size, so
+  // it counts twice against the limit.
+  const weightedPixels = (pixelCount * header.bytesPerPixel) / 4;
+  if (weightedPixels > limits.maxPixels) {
     const size = `${megapixels(pixelCount, Math.ceil)} megapixels (${header.width} × ${header.height})`;
     const limit = `${megapixels(limits.maxPixels, Math.round)} megapixels`;
-    throw new ImageInputError("image_too_large", `it is ${size}, above the limit of ${limit}`);
+    // Only 16-bit RGB and RGBA PNGs take more than 4 bytes a pixel.
+    const weight = header.bytesPerPixel > 4
+      ? `, counted as ${megapixels(weightedPixels, Math.ceil)} megapixels because its samples are 16-bit`
+      : "";
+    throw new ImageInputError("image_too_large", `it is ${size}${weight}, above the limit of ${limit}`);
   }
   const orientation = readExifOrientation(bytes, header.format);
   const decoded = await decodeImage(bytes);

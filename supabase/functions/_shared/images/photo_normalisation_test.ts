@@ -1,6 +1,7 @@
 import encodeWebpWasm from "@jsquash/webp/encode.js";
 import assert from "node:assert/strict";
 import {
+  concatBytes,
   exifTiff,
   findBytes,
   hasExifSegment,
@@ -71,20 +72,31 @@ async function encodeWebp(image: RgbaImage, options: { lossless?: number; qualit
 }
 
 /** A PNG whose IHDR claims the given size and whose IDAT is not zlib data, so decoding it would fail. */
-function pngClaiming(width: number, height: number): Uint8Array {
+function pngClaiming(
+  width: number,
+  height: number,
+  {
+    bitDepth = 8,
+    colourType = 2,
+    idat = new TextEncoder().encode("garbage, not a zlib stream") as Uint8Array,
+  } = {},
+): Uint8Array {
   const header = new Uint8Array(13);
   new DataView(header.buffer).setUint32(0, width);
   new DataView(header.buffer).setUint32(4, height);
-  header.set([8, 2, 0, 0, 0], 8);
-  const chunks = [
+  header.set([bitDepth, colourType, 0, 0, 0], 8);
+  return concatBytes(
     PNG_SIGNATURE,
     pngChunk("IHDR", header),
-    pngChunk("IDAT", new TextEncoder().encode("garbage, not a zlib stream")),
+    pngChunk("IDAT", idat),
     pngChunk("IEND", new Uint8Array()),
-  ];
-  const png = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  chunks.reduce((offset, chunk) => (png.set(chunk, offset), offset + chunk.length), 0);
-  return png;
+  );
+}
+
+async function deflated(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+    .pipeThrough(new CompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function failsWith(code: ImageInputErrorCode, messagePart = ""): (error: unknown) => boolean {
@@ -97,10 +109,32 @@ Deno.test("normalisation refuses a 50000 × 50000 PNG bomb as image_too_large be
     normalisePhoto(pngClaiming(50_000, 50_000)),
     failsWith("image_too_large", "above the limit of 40 megapixels"),
   );
-  // The same garbage data under a small header does reach the decoder, which fails differently.
+  // The same garbage data under a small header is read, and fails differently.
   await assert.rejects(
     normalisePhoto(pngClaiming(8, 8)),
-    failsWith("unreadable_image", "could not be decoded"),
+    failsWith("unreadable_image", "image data is damaged"),
+  );
+});
+
+Deno.test("normalisation refuses a PNG whose data inflates beyond its header's size (an inflation bomb)", async () => {
+  // 24 MB of zeros deflate to about 24 KB; the header says 100 × 100 RGB, 30 100 bytes of image data.
+  const bomb = pngClaiming(100, 100, { idat: await deflated(new Uint8Array(24 * 1024 * 1024)) });
+  assert.ok(bomb.length < 100_000, `${bomb.length} bytes`);
+  await assert.rejects(
+    normalisePhoto(bomb),
+    failsWith("unreadable_image", "more image data than its header"),
+  );
+});
+
+Deno.test("normalisation counts a 16-bit PNG's pixels twice against the limit", async () => {
+  await assert.rejects(
+    normalisePhoto(pngClaiming(5000, 5000, { bitDepth: 16, colourType: 6 })),
+    failsWith("image_too_large", "counted as 50 megapixels because its samples are 16-bit"),
+  );
+  // 16 MP of 16-bit samples counts as 32 MP: within the limit, so it goes on to be read (and fails there).
+  await assert.rejects(
+    normalisePhoto(pngClaiming(4000, 4000, { bitDepth: 16, colourType: 6 })),
+    failsWith("unreadable_image"),
   );
 });
 
