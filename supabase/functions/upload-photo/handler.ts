@@ -24,7 +24,7 @@ import type { PhotoStore } from "./photo_store.ts";
 export interface UploadPhotoDeps {
   authenticate: Authenticator;
   photos: PhotoStore;
-  objects: Pick<ObjectStore, "upload">;
+  objects: Pick<ObjectStore, "upload" | "remove">;
   normalise: (bytes: Uint8Array) => Promise<NormalisedPhoto>;
   detectFaces: (image: RgbaImage) => Promise<DetectedFace[]>;
   newId?: () => string;
@@ -66,7 +66,12 @@ async function photoFile(contentType: string | null, body: Uint8Array): Promise<
 function imageInputFailure(error: ImageInputError): ApiError {
   switch (error.code) {
     case "unsupported_format":
-      return unsupportedMediaType();
+      // A PNG or WebP we cannot read (interlaced or low-bit PNG, animated WebP): say which, not "not an image".
+      return new ApiError(
+        415,
+        "unsupported_media_type",
+        `This kind of image is not supported: ${error.message}. Please save the photo as a JPEG and try again.`,
+      );
     case "image_too_large":
       return new ApiError(400, "image_too_large", `The photo has too many pixels: ${error.message}.`);
     case "unreadable_image":
@@ -172,22 +177,24 @@ export function createUploadPhotoHandler(deps: UploadPhotoDeps): (request: Reque
       area_percent: verdict.areaPercent,
       box: verdict.face.box,
     };
-    // The row first: if the process dies before the object is stored, the retention sweep finds the row and
-    // cleans up, whereas an object without a row would be invisible to it.
-    await deps.photos.insert({
-      id: photoId,
-      userId: claims.sub,
-      storagePath,
-      width: photo.width,
-      height: photo.height,
-      faceBox: face.box,
-      faceConfidence: face.confidence,
-      faceAreaPercent: face.area_percent,
-    });
+    // The object first, then the row: if the row cannot be written the object is removed again, and if the
+    // process dies in between, the hourly purge removes the object (one in the photos bucket that no row
+    // names). A row without its object would instead look like a usable photo.
+    await deps.objects.upload(PHOTOS_BUCKET, storagePath, photo.jpeg, "image/jpeg");
     try {
-      await deps.objects.upload(PHOTOS_BUCKET, storagePath, photo.jpeg, "image/jpeg");
+      await deps.photos.insert({
+        id: photoId,
+        userId: claims.sub,
+        storagePath,
+        width: photo.width,
+        height: photo.height,
+        faceBox: face.box,
+        faceConfidence: face.confidence,
+        faceAreaPercent: face.area_percent,
+      });
     } catch (error) {
-      await deps.photos.remove(photoId);
+      // The insert's error is what the caller and the log see; a failed clean-up is left to the purge.
+      await deps.objects.remove(PHOTOS_BUCKET, [storagePath]).catch(() => {});
       throw error;
     }
     return json({ photo_id: photoId, face, width: photo.width, height: photo.height }, 201);

@@ -60,14 +60,14 @@ function setup(overrides: Partial<UploadPhotoDeps> & { retryAfter?: number; face
         recorded.inserted.push(photo);
         return Promise.resolve();
       },
-      remove: (photoId) => {
-        recorded.removed.push(photoId);
-        return Promise.resolve();
-      },
     },
     objects: {
       upload: (bucket, path, bytes, contentType) => {
         recorded.uploads.push({ bucket, path, bytes, contentType });
+        return Promise.resolve();
+      },
+      remove: (bucket, paths) => {
+        recorded.removed.push(...paths.map((path) => `${bucket}/${path}`));
         return Promise.resolve();
       },
     },
@@ -133,6 +133,7 @@ Deno.test("upload-photo stores the normalised photo under the user's folder and 
     faceConfidence: 0.973,
     faceAreaPercent: 13.5,
   }]);
+  assert.deepEqual(recorded.removed, []);
 });
 
 Deno.test("upload-photo refuses other methods with 405 and unknown paths with 404", async () => {
@@ -267,7 +268,7 @@ for (
   const [code, status, message] of [
     ["unreadable_image", 400, /could not be read/],
     ["image_too_large", 400, /too many pixels: 50000 × 50000/],
-    ["unsupported_format", 415, /JPEG, PNG and WebP/],
+    ["unsupported_format", 415, /not supported: 50000 × 50000 pixels.*save the photo as a JPEG/],
   ] as const
 ) {
   Deno.test(`upload-photo maps the decoder's ${code} to ${status}`, async () => {
@@ -313,16 +314,40 @@ for (
   });
 }
 
-Deno.test("upload-photo removes the row again when the object cannot be stored (500, nothing left)", async () => {
-  const errors: string[] = [];
+Deno.test("upload-photo writes no row when the object cannot be stored (500)", async () => {
   const { handler, recorded } = setup({
-    objects: { upload: () => Promise.reject(new Error("storage is down")) },
-    log: (line) => errors.push(line),
+    objects: {
+      upload: () => Promise.reject(new Error("storage is down")),
+      remove: () => Promise.reject(new Error("not expected")),
+    },
   });
   const response = await handler(post(multipart(JPEG_BYTES)));
   assert.equal(response.status, 500);
   assert.equal((await response.json()).error.code, "internal_error");
-  assert.deepEqual(recorded.removed, [PHOTO_ID]);
+  assert.deepEqual(recorded.inserted, []);
+});
+
+Deno.test("upload-photo removes the stored object when the row cannot be written, and reports the row's error", async () => {
+  const removed: string[] = [];
+  const { handler, recorded } = setup({
+    photos: {
+      admitUpload: () => Promise.resolve(0),
+      insert: () => Promise.reject(new Error("the database is down")),
+    },
+    objects: {
+      upload: () => Promise.resolve(),
+      remove: (bucket, paths) => {
+        removed.push(...paths.map((path) => `${bucket}/${path}`));
+        // Even when the clean-up fails too, the row's error is the one reported (the purge takes the object).
+        return Promise.reject(new Error("storage is down too"));
+      },
+    },
+  });
+  const response = await handler(post(multipart(JPEG_BYTES)));
+  assert.equal(response.status, 500);
+  assert.deepEqual(removed, [`photos/${USER.sub}/${PHOTO_ID}.jpg`]);
+  const logged = recorded.logs.map((line) => JSON.parse(line)).find((entry) => entry.level === "error");
+  assert.equal(logged.message, "the database is down");
 });
 
 Deno.test("upload-photo logs the verdict and timings, never the image or who sent it", async () => {

@@ -23,8 +23,6 @@ export interface PhotoStore {
    */
   admitUpload(userId: string): Promise<number>;
   insert(photo: NewPhoto): Promise<void>;
-  /** Undoes `insert` when the object could not be stored, so a failed upload leaves no row. */
-  remove(photoId: string): Promise<void>;
 }
 
 export function createPhotoStore(sql: Sql): PhotoStore {
@@ -40,9 +38,6 @@ export function createPhotoStore(sql: Sql): PhotoStore {
           (id, user_id, storage_path, width, height, face_box, face_confidence, face_area_percent)
         values (${photo.id}::uuid, ${photo.userId}::uuid, ${photo.storagePath}, ${photo.width}, ${photo.height},
                 ${sql.json({ ...photo.faceBox })}, ${photo.faceConfidence}, ${photo.faceAreaPercent})`;
-    },
-    async remove(photoId) {
-      await sql`delete from public.photos where id = ${photoId}::uuid`;
     },
   };
 }
