@@ -267,6 +267,10 @@ begin
   -- The per-user lock internal.create_preview takes: a preview being created now either commits first (and its
   -- story is deleted below) or waits and then fails on its deleted photo; it never outlives the erasure.
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_user_id::text, 0));
+  -- The photos next, in id order as forget_photos locks them. The sweep, once it holds a photo, updates that
+  -- photo's stories (photo_id set null); were the stories deleted here first, the two would each hold what
+  -- the other waits for. Locked first, the sweep simply waits for the erasure, or the erasure for the sweep.
+  perform 1 from public.photos p where p.user_id = p_user_id order by p.id for update;
   -- Pages, their renders and the generation jobs go with the stories (on delete cascade). A page task still in
   -- the queue is dropped by claim_page, which finds its page missing.
   delete from public.stories s where s.user_id = p_user_id;

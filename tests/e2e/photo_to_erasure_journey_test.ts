@@ -8,7 +8,12 @@ import assert from "node:assert/strict";
 import { eventually } from "../../platform/tests/support/test_platform.ts";
 import { jsonLogger } from "../../platform/server/log.ts";
 import { oneFace } from "../support/photo_fixtures.ts";
-import { type SignedInUser, signInAnonymously, startProjectPlatform } from "../support/preview_fixtures.ts";
+import {
+  type SignedInUser,
+  signInAnonymously,
+  startProjectPlatform,
+  storyObjects,
+} from "../support/preview_fixtures.ts";
 
 // Unusual enough that any occurrence in a log is this child's name and nothing else.
 const CHILD_NAME = "Quillonia";
@@ -80,6 +85,8 @@ Deno.test("a parent uploads, previews and erases; nothing of theirs is left and 
     assert.equal(erased.status, 200);
     assert.deepEqual(await erased.json(), { erased: { photos: 1, stories: 1, files: 13 } });
     assert.deepEqual(await holdings(parent.id), { photos: 0, stories: 0, files: 0 });
+    // Counted again without going through the stories, which are gone: no page or preview of the story remains.
+    assert.deepEqual(await storyObjects(platform, previewId), { pages: [], previews: [] });
     assert.equal((await call(parent, `previews/${previewId}`)).status, 404);
     assert.deepEqual(await holdings(neighbour.id), before, "another parent's data is untouched");
 
