@@ -6,8 +6,8 @@
  * the cold figure includes loading the detector, as the first upload to a new function instance does, and the
  * peak memory is that of one instance that has served this kind of photo.
  *
- * Inputs: the one-face fixture at 1024 px and 2048 px (kept as is), and at 4000 px (a 16 MP phone photo,
- * downscaled to 2048 px before detection).
+ * Inputs: the one-face fixture at 1024 px and 2048 px (kept as is), at 4000 px (a 16 MP phone photo) and at
+ * 6300 px (39.7 MP, the largest accepted), the last two downscaled to 2048 px before detection.
  */
 import { fileURLToPath } from "node:url";
 import { bundleFaceModel } from "../scripts/bundle_face_model.ts";
@@ -17,7 +17,7 @@ import { EDGE_RUN_FLAGS, measureColdProcess } from "./bench_support.ts";
 const CPU_BUDGET_MS = 2000;
 const MEMORY_BUDGET_MB = 256;
 const WARM_REPETITIONS = 7;
-const SIDES = [1024, 2048, 4000];
+const SIDES = [1024, 2048, 4000, 6300];
 
 const probe = fileURLToPath(new URL("./upload_probe.ts", import.meta.url));
 // The edge flags, plus a callable gc() so the memory a warm instance keeps can be read after a collection.
