@@ -2,7 +2,7 @@
  * Who is calling. Users: the bearer token's claims, verified by supabase-js against the project's JWKS (no call
  * to Auth per request for asymmetric keys). Internal functions: the service role key, compared in constant time.
  */
-import { createClient, isAuthError } from "@supabase/supabase-js";
+import { createClient, isAuthApiError, isAuthError, isAuthSessionMissingError } from "@supabase/supabase-js";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ApiError } from "./http.ts";
 
@@ -25,7 +25,19 @@ function unauthorized(message: string): ApiError {
   return new ApiError(401, "unauthorized", message);
 }
 
-export function createUserAuthenticator(supabaseUrl: string, anonKey: string): Authenticator {
+export interface AuthenticatorOptions {
+  /**
+   * Also ask Auth whether the token's session still exists (one request to Auth). A signed-out token stays
+   * valid by signature until it expires; for an action that cannot be undone (erasing data) that is not enough.
+   */
+  requireLiveSession?: boolean;
+}
+
+export function createUserAuthenticator(
+  supabaseUrl: string,
+  anonKey: string,
+  options: AuthenticatorOptions = {},
+): Authenticator {
   const supabase = createClient(supabaseUrl, anonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
   });
@@ -44,6 +56,17 @@ export function createUserAuthenticator(supabaseUrl: string, anonKey: string): A
     }
     if (claims.role !== "authenticated" || typeof claims.sub !== "string") {
       throw unauthorized("This needs a signed-in user's session token.");
+    }
+    if (options.requireLiveSession) {
+      const { data, error } = await supabase.auth.getUser(token);
+      // Auth answering 4xx means the session is gone (signed out, or the user deleted); Auth unreachable or
+      // failing is ours to report (500), not the caller's fault.
+      const sessionGone = error !== null &&
+        (isAuthSessionMissingError(error) || (isAuthApiError(error) && error.status < 500));
+      if (error && !sessionGone) throw error;
+      if (sessionGone || data.user?.id !== claims.sub) {
+        throw unauthorized("This session has ended; sign in again.");
+      }
     }
     return claims as UserClaims;
   };

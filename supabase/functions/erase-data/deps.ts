@@ -8,7 +8,10 @@ import type { EraseDataDeps } from "./handler.ts";
 
 export function createEraseDataDeps(env: Env): EraseDataDeps {
   return {
-    authenticate: createUserAuthenticator(env.SUPABASE_URL, env.SUPABASE_ANON_KEY),
+    // Erasing cannot be undone: a token whose session was signed out must not do it.
+    authenticate: createUserAuthenticator(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
+      requireLiveSession: true,
+    }),
     erasure: createErasureStore(
       createDatabase(env.SUPABASE_DB_URL, { max: 1, applicationName: "erase-data" }),
     ),
