@@ -83,7 +83,7 @@ function astronaut(): Promise<Framebuffer> {
 /** A fresh framebuffer each time: imagescript's operations change the frame they are called on. */
 async function sample(name: "astronaut" | "chelsea"): Promise<Framebuffer> {
   const paths = await ensureSampleImages();
-  const image = decodePng(await Deno.readFile(paths[name]));
+  const image = await decodePng(await Deno.readFile(paths[name]));
   return new Framebuffer(image.width, image.height, image.data);
 }
 

@@ -7,7 +7,13 @@
  * file as hostile: every read is bounds-checked, and only IFD0 is visited, so no offset chain is followed and
  * a cyclic or self-referencing IFD cannot make them loop.
  */
-import type { ImageFormat } from "./image_decoding.ts";
+import {
+  fourCharacterCode,
+  type ImageFormat,
+  ImageInputError,
+  jpegSegments,
+  pngChunks,
+} from "./image_decoding.ts";
 import { createRgbaImage, type RgbaImage } from "./raster.ts";
 
 /**
@@ -37,47 +43,25 @@ function startsWithAt(bytes: Uint8Array, offset: number, prefix: readonly number
   return prefix.every((byte, i) => bytes[offset + i] === byte);
 }
 
-const fourCharacterCode = (bytes: Uint8Array, offset: number) =>
-  String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
-
 /** The TIFF block of the first APP1 "Exif" segment before the first scan. */
 function findJpegExif(bytes: Uint8Array): Uint8Array | null {
-  let offset = 2;
-  while (offset + 4 <= bytes.length && bytes[offset] === 0xff) {
-    const marker = bytes[offset + 1];
-    if (marker === 0xff) {
-      offset++;
-      continue;
+  try {
+    for (const { marker, payload } of jpegSegments(bytes)) {
+      if (marker === 0xda || marker === 0xd9) return null;
+      if (marker === 0xe1 && startsWithAt(payload, 0, EXIF_HEADER)) {
+        return payload.subarray(EXIF_HEADER.length);
+      }
     }
-    if (marker === 0xda || marker === 0xd9) return null;
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
-      offset += 2;
-      continue;
-    }
-    const length = (bytes[offset + 2] << 8) | bytes[offset + 3];
-    const end = offset + 2 + length;
-    if (length < 2 || end > bytes.length) return null;
-    if (marker === 0xe1 && startsWithAt(bytes, offset + 4, EXIF_HEADER)) {
-      return bytes.subarray(offset + 4 + EXIF_HEADER.length, end);
-    }
-    offset = end;
+  } catch (error) {
+    // A malformed segment structure carries no orientation; whether the file decodes is the decoder's call.
+    if (!(error instanceof ImageInputError)) throw error;
   }
   return null;
 }
 
 /** The eXIf chunk's data, which is a bare TIFF block. */
 function findPngExif(bytes: Uint8Array): Uint8Array | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = 8;
-  while (offset + 8 <= bytes.length) {
-    const length = view.getUint32(offset);
-    const type = fourCharacterCode(bytes, offset + 4);
-    const end = offset + 8 + length;
-    if (end > bytes.length) return null;
-    if (type === "eXIf") return bytes.subarray(offset + 8, end);
-    if (type === "IEND") return null;
-    offset = end + 4; // the CRC
-  }
+  for (const chunk of pngChunks(bytes)) if (chunk.type === "eXIf") return chunk.data;
   return null;
 }
 

@@ -103,12 +103,7 @@ function endsInsideSignature(bytes: Uint8Array): boolean {
 }
 
 export function isJpeg(bytes: Uint8Array): boolean {
-  return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-}
-
-export function isPng(bytes: Uint8Array): boolean {
-  return bytes.length > 24 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e &&
-    bytes[3] === 0x47;
+  return sniffImageFormat(bytes) === "jpeg";
 }
 
 /**
@@ -136,14 +131,46 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
       `the ${format} header gives a size of ${width} × ${height}`,
     );
   }
-  return { format, width, height, bytesPerPixel: png ? Math.max(4, pngSampleBytesPerPixel(png)) : 4 };
+  return { format, width, height, bytesPerPixel: png ? Math.max(4, pngBitsPerPixel(png) / 8) : 4 };
 }
 
-/** Finds the frame header (SOFn) by walking the marker segments; touches no entropy-coded data. */
+/** Finds the frame header (SOFn) among the segments before the first scan; touches no entropy-coded data. */
 export function readJpegHeader(bytes: Uint8Array): JpegHeader {
   if (!isJpeg(bytes)) throw new ImageInputError("unsupported_format", "the data is not a JPEG file");
+  for (const { marker, payload } of jpegSegments(bytes)) {
+    if (marker === JPEG_START_OF_SCAN || marker === JPEG_END_OF_IMAGE) break;
+    if (!START_OF_FRAME_MARKERS.has(marker)) continue;
+    // Precision (1 byte), height and width (2 bytes each), the number of components.
+    if (payload.length < 6) break;
+    return {
+      height: (payload[1] << 8) | payload[2],
+      width: (payload[3] << 8) | payload[4],
+      components: payload[5],
+      progressive: marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce,
+    };
+  }
+  throw new ImageInputError("unreadable_image", "the JPEG has no frame header");
+}
+
+const JPEG_START_OF_SCAN = 0xda;
+const JPEG_END_OF_IMAGE = 0xd9;
+
+export interface JpegSegment {
+  marker: number;
+  /** What follows the segment's length field; empty for EOI. */
+  payload: Uint8Array;
+}
+
+/**
+ * A JPEG's marker segments in file order, scans included, ending with EOI when the file reaches one. Fill
+ * bytes and the markers without a length (TEM, RST0–7) are skipped, and so is the entropy-coded data after
+ * each scan header. The walk stops, yielding nothing more, at a segment or scan that runs past the end of the
+ * file, and throws unreadable_image where a marker should start and does not. It is lazy: a reader that stops
+ * at the first scan never touches the image data.
+ */
+export function* jpegSegments(bytes: Uint8Array): Generator<JpegSegment> {
   let offset = 2;
-  while (offset + 4 <= bytes.length) {
+  while (offset + 2 <= bytes.length) {
     if (bytes[offset] !== 0xff) {
       throw new ImageInputError("unreadable_image", `JPEG marker expected at byte ${offset}`);
     }
@@ -152,71 +179,53 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
       offset++; // fill byte
       continue;
     }
-    if (isStandaloneJpegMarker(marker)) {
+    if (marker === JPEG_END_OF_IMAGE) {
+      yield { marker, payload: bytes.subarray(offset + 2, offset + 2) };
+      return;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
       offset += 2;
       continue;
     }
-    if (marker === 0xda || marker === 0xd9) break;
-    const length = (bytes[offset + 2] << 8) | bytes[offset + 3];
-    if (START_OF_FRAME_MARKERS.has(marker)) {
-      if (offset + 2 + length > bytes.length || length < 8) break;
-      return {
-        height: (bytes[offset + 5] << 8) | bytes[offset + 6],
-        width: (bytes[offset + 7] << 8) | bytes[offset + 8],
-        components: bytes[offset + 9],
-        progressive: marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce,
-      };
-    }
-    offset += 2 + length;
+    if (offset + 4 > bytes.length) return;
+    const end = offset + 2 + ((bytes[offset + 2] << 8) | bytes[offset + 3]);
+    if (end < offset + 4 || end > bytes.length) return;
+    yield { marker, payload: bytes.subarray(offset + 4, end) };
+    offset = marker === JPEG_START_OF_SCAN ? endOfEntropyCodedData(bytes, end) : end;
   }
-  throw new ImageInputError("unreadable_image", "the JPEG has no frame header");
-}
-
-/** TEM and RST0–7 carry no length field. */
-function isStandaloneJpegMarker(marker: number): boolean {
-  return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7);
 }
 
 /**
- * The number of scans when the marker structure runs, scan after scan, to an EOI marker; -1 when it does not.
- * MozJPEG decodes a file cut off inside its scan data without failing: it fills the missing blocks with grey
- * and only prints "Premature end of JPEG file" to stderr, which the caller cannot see. So a file without its
- * EOI is refused instead. Bytes after the EOI (some cameras append data) are ignored, as decoders do.
+ * Where the entropy-coded data starting at `offset` ends: at the first 0xFF that is neither a stuffed 0xFF00
+ * nor a restart marker; the file's length when it never ends. indexOf keeps this a native search rather than
+ * a loop over every byte.
+ */
+function endOfEntropyCodedData(bytes: Uint8Array, offset: number): number {
+  for (;;) {
+    const candidate = bytes.indexOf(0xff, offset);
+    if (candidate < 0 || candidate + 1 >= bytes.length) return bytes.length;
+    const next = bytes[candidate + 1];
+    if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) offset = candidate + 2;
+    else if (next === 0xff) offset = candidate + 1;
+    else return candidate;
+  }
+}
+
+/**
+ * The number of scans when the segments run, scan after scan, to an EOI marker; -1 when they do not. MozJPEG
+ * decodes a file cut off inside its scan data without failing: it fills the missing blocks with grey and only
+ * prints "Premature end of JPEG file" to stderr, which the caller cannot see. So a file without its EOI is
+ * refused instead. Bytes after the EOI (some cameras append data) are ignored, as decoders do.
  */
 function countScansToEndOfImage(bytes: Uint8Array): number {
-  let offset = 2;
   let scans = 0;
-  while (offset + 2 <= bytes.length) {
-    if (bytes[offset] !== 0xff) return -1;
-    const marker = bytes[offset + 1];
-    if (marker === 0xd9) return scans;
-    if (marker === 0xff) {
-      offset++;
-      continue;
+  try {
+    for (const { marker } of jpegSegments(bytes)) {
+      if (marker === JPEG_END_OF_IMAGE) return scans;
+      if (marker === JPEG_START_OF_SCAN) scans++;
     }
-    if (isStandaloneJpegMarker(marker)) {
-      offset += 2;
-      continue;
-    }
-    if (offset + 4 > bytes.length) return -1;
-    offset += 2 + ((bytes[offset + 2] << 8) | bytes[offset + 3]);
-    if (marker !== 0xda) continue;
-    scans++;
-    // Entropy-coded data follows a scan header: it ends at the first 0xFF that is neither a stuffed 0xFF00
-    // nor a restart marker. indexOf keeps this a native search rather than a loop over every byte.
-    for (;;) {
-      const candidate = bytes.indexOf(0xff, offset);
-      if (candidate < 0 || candidate + 1 >= bytes.length) return -1;
-      const next = bytes[candidate + 1];
-      if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
-        offset = candidate + 2;
-      } else if (next === 0xff) {
-        offset = candidate + 1;
-      } else {
-        offset = candidate;
-        break;
-      }
-    }
+  } catch (error) {
+    if (!(error instanceof ImageInputError)) throw error;
   }
   return -1;
 }
@@ -227,7 +236,8 @@ const readUint32BigEndian = (bytes: Uint8Array, offset: number) =>
 const readUint32LittleEndian = (bytes: Uint8Array, offset: number) =>
   ((bytes[offset + 3] << 24) | (bytes[offset + 2] << 16) | (bytes[offset + 1] << 8) | bytes[offset]) >>> 0;
 
-const fourCharacterCode = (bytes: Uint8Array, offset: number) =>
+/** A chunk type (PNG) or chunk id (RIFF): four ASCII bytes. */
+export const fourCharacterCode = (bytes: Uint8Array, offset: number) =>
   String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
 
 interface PngHeader {
@@ -241,8 +251,23 @@ interface PngHeader {
 // Samples per pixel of each PNG colour type: grey, RGB, palette index, grey + alpha, RGBA.
 const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
-function pngSampleBytesPerPixel(header: PngHeader): number {
-  return ((PNG_CHANNELS[header.colourType] ?? 4) * header.bitDepth) / 8;
+function pngBitsPerPixel(header: PngHeader): number {
+  return (PNG_CHANNELS[header.colourType] ?? 4) * header.bitDepth;
+}
+
+/**
+ * A PNG's chunks in file order (length, type, data, CRC; after the 8-byte signature), up to IEND. The walk
+ * stops at a chunk that runs past the end of the file.
+ */
+export function* pngChunks(bytes: Uint8Array): Generator<{ type: string; data: Uint8Array }> {
+  for (let offset = 8; offset + 8 <= bytes.length;) {
+    const end = offset + 8 + readUint32BigEndian(bytes, offset);
+    if (end > bytes.length) return;
+    const type = fourCharacterCode(bytes, offset + 4);
+    yield { type, data: bytes.subarray(offset + 8, end) };
+    if (type === "IEND") return;
+    offset = end + 4; // the CRC
+  }
 }
 
 /** The IHDR chunk, which the PNG format puts first, right after the 8-byte signature. */
@@ -379,21 +404,22 @@ export async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
   }
 }
 
-function refuseUnsupportedPng(header: PngHeader): void {
+/**
+ * imagescript's PNG codec reads 8- and 16-bit, non-interlaced PNGs (every colour type); it would return
+ * scrambled pixels for interlaced ones or for 1, 2 and 4-bit samples, so those are refused by name. Its
+ * inflater also keeps inflating past the image's size, so the image data is first inflated here only as far
+ * as the header allows: otherwise a 1 MB file declaring 1000 × 1000 pixels could spend seconds of CPU
+ * inflating a gigabyte that is then discarded.
+ */
+export async function decodePng(bytes: Uint8Array): Promise<RgbaImage> {
+  const header = readPngHeader(bytes);
   if (header.interlaced || header.bitDepth < 8) {
     throw new ImageInputError(
       "unsupported_format",
       "interlaced PNGs and PNGs with fewer than 8 bits per sample are not accepted",
     );
   }
-}
-
-/**
- * imagescript's PNG codec reads 8- and 16-bit, non-interlaced PNGs (every colour type); it would return
- * scrambled pixels for interlaced ones or for 1, 2 and 4-bit samples, so those are refused by name.
- */
-export function decodePng(bytes: Uint8Array): RgbaImage {
-  refuseUnsupportedPng(readPngHeader(bytes));
+  await assertPngDataFitsHeader(bytes, header);
   try {
     const frame = Framebuffer.decode("png", bytes as Uint8Array<ArrayBuffer>);
     return { width: frame.width, height: frame.height, data: frame.u8 as Uint8Array<ArrayBuffer> };
@@ -402,25 +428,10 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   }
 }
 
-/**
- * Inflates the PNG's image data (its IDAT chunks, one zlib stream) only as far as the header's size allows:
- * a filter byte and the row's samples per row. imagescript's inflater would keep inflating past that, so a
- * 1 MB file declaring 1000 × 1000 pixels could spend seconds of CPU inflating a gigabyte it then discards.
- */
-export async function assertPngDataFitsHeader(bytes: Uint8Array): Promise<void> {
-  const header = readPngHeader(bytes);
-  refuseUnsupportedPng(header);
-  const rowBytes = Math.ceil((header.width * (PNG_CHANNELS[header.colourType] ?? 4) * header.bitDepth) / 8);
-  const expected = header.height * (1 + rowBytes);
-  const data: Uint8Array[] = [];
-  // Chunks: length (4), type (4), data, CRC (4); the signature is 8 bytes.
-  for (let offset = 8; offset + 8 <= bytes.length;) {
-    const length = readUint32BigEndian(bytes, offset);
-    const type = fourCharacterCode(bytes, offset + 4);
-    if (type === "IDAT") data.push(bytes.subarray(offset + 8, Math.min(bytes.length, offset + 8 + length)));
-    if (type === "IEND") break;
-    offset += 12 + length;
-  }
+/** The image data (IDAT chunks, one zlib stream) inflates to no more than a filter byte and the samples of each row. */
+async function assertPngDataFitsHeader(bytes: Uint8Array, header: PngHeader): Promise<void> {
+  const expected = header.height * (1 + Math.ceil((header.width * pngBitsPerPixel(header)) / 8));
+  const data = [...pngChunks(bytes)].filter((chunk) => chunk.type === "IDAT").map((chunk) => chunk.data);
   const reader = new Blob(data as Uint8Array<ArrayBuffer>[]).stream()
     .pipeThrough(new DecompressionStream("deflate")).getReader();
   let inflated = 0;
@@ -444,10 +455,7 @@ export async function assertPngDataFitsHeader(bytes: Uint8Array): Promise<void> 
 export async function decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
   const format = sniffImageFormat(bytes);
   if (format === "jpeg") return await decodeJpeg(bytes);
-  if (format === "png") {
-    await assertPngDataFitsHeader(bytes);
-    return decodePng(bytes);
-  }
+  if (format === "png") return await decodePng(bytes);
   if (format === "webp") return await decodeWebp(bytes);
   throw new ImageInputError("unsupported_format", "only JPEG, PNG and WebP images can be read");
 }

@@ -7,7 +7,7 @@
  * Consistency across a book comes from the theme palette and from drawing the hero the same way on every page,
  * so the character anchor (the cover) is never fetched: decoding it would cost CPU for nothing.
  */
-import { decodeImage, isJpeg, isPng, readJpegHeader } from "./image_decoding.ts";
+import { decodeImage, readImageHeader } from "./image_decoding.ts";
 import { encodeJpeg } from "./jpeg_encoder.ts";
 import {
   abortError,
@@ -115,10 +115,13 @@ export class StorybookIllustrator implements ImageProvider {
     }
     const bytes = new Uint8Array(await response.arrayBuffer());
     const maxSide = this.options.maxPhotoSide ?? 4096;
-    const size = imageSize(bytes);
-    if (!size) {
-      throw new ImageProviderError("provider_error", "the child photo is neither a JPEG nor a PNG", {
+    let size: { width: number; height: number };
+    try {
+      size = readImageHeader(bytes);
+    } catch (error) {
+      throw new ImageProviderError("provider_error", "the child photo is not a JPEG, PNG or WebP image", {
         retryable: false,
+        cause: error,
       });
     }
     if (size.width > maxSide || size.height > maxSide) {
@@ -137,21 +140,6 @@ export class StorybookIllustrator implements ImageProvider {
       });
     }
   }
-}
-
-function imageSize(bytes: Uint8Array): { width: number; height: number } | null {
-  if (isJpeg(bytes)) {
-    try {
-      return readJpegHeader(bytes);
-    } catch {
-      return null;
-    }
-  }
-  if (isPng(bytes)) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return { width: view.getUint32(16), height: view.getUint32(20) };
-  }
-  return null;
 }
 
 /** The drawn stand-in when there is no photo: a simple smiling face, clearly not the child. */
