@@ -10,7 +10,7 @@
  */
 import process from "node:process";
 import { normalisePhoto } from "../supabase/functions/_shared/images/photo_normalisation.ts";
-import { loadFaceDetector } from "../supabase/functions/upload-photo/face_detector.ts";
+import { BUNDLED_MODEL_DIR, loadFaceDetector } from "../supabase/functions/upload-photo/face_detector.ts";
 import { currentRssMb, percentile } from "./bench_support.ts";
 
 function cpuMs(since?: NodeJS.CpuUsage): number {
@@ -22,9 +22,7 @@ const [path, repetitions = "5", nextPath] = Deno.args;
 const bytes = await Deno.readFile(path);
 
 const coldStart = process.cpuUsage();
-const detector = await loadFaceDetector({
-  modelDir: new URL("../supabase/functions/upload-photo/face_model/", import.meta.url),
-});
+const detector = await loadFaceDetector({ modelDir: BUNDLED_MODEL_DIR });
 const modelLoadCpuMs = cpuMs(coldStart);
 
 async function oneUpload(): Promise<{ normaliseCpuMs: number; detectCpuMs: number; faces: number }> {

@@ -8,10 +8,12 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FACE_MODEL_FILES } from "../supabase/functions/upload-photo/face_detector.ts";
+import { BUNDLED_MODEL_DIR, FACE_MODEL_FILES } from "../supabase/functions/upload-photo/face_detector.ts";
+import { denoCacheDirectory } from "./deno_cache_directory.ts";
+import { sha256Hex } from "./sha256_hex.ts";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const defaultTargetDir = join(repoRoot, "supabase/functions/upload-photo/face_model");
+const defaultTargetDir = fileURLToPath(BUNDLED_MODEL_DIR);
 
 /** Which package each file comes from; the version is the one the import map pins. */
 interface BundledFile {
@@ -57,13 +59,17 @@ const BUNDLED_FILES: BundledFile[] = [
 
 /** Idempotent (files already present with the pinned hash are left alone) and safe to run concurrently. */
 export async function bundleFaceModel(targetDir: string = defaultTargetDir): Promise<void> {
+  const missing: BundledFile[] = [];
+  for (const file of BUNDLED_FILES) {
+    if (!(await hasHash(join(targetDir, file.name), file.sha256))) missing.push(file);
+  }
+  // Every start and test run calls this: when the files are in place, Deno's cache is not consulted at all.
+  if (missing.length === 0) return;
   await ensurePackagesCached();
   const npmCache = join(await denoCacheDirectory(), "npm", "registry.npmjs.org");
   const versions = await importMapVersions();
   await Deno.mkdir(targetDir, { recursive: true });
-  for (const file of BUNDLED_FILES) {
-    const target = join(targetDir, file.name);
-    if (await hasHash(target, file.sha256)) continue;
+  for (const file of missing) {
     const source = join(npmCache, file.packageName, versions[file.packageName], file.pathInPackage);
     const bytes = await Deno.readFile(source).catch((error) => {
       throw new Error(`${file.name} is missing from Deno's npm cache (${source}): ${error}`);
@@ -75,7 +81,7 @@ export async function bundleFaceModel(targetDir: string = defaultTargetDir): Pro
           `update the hash in scripts/bundle_face_model.ts`,
       );
     }
-    await writeAtomically(target, bytes);
+    await writeAtomically(join(targetDir, file.name), bytes);
   }
 }
 
@@ -86,13 +92,6 @@ export async function bundleFaceModel(targetDir: string = defaultTargetDir): Pro
 async function ensurePackagesCached(): Promise<void> {
   await import("@vladmandic/face-api/dist/tfjs.version.js");
   await import("@tensorflow/tfjs-backend-wasm/dist/version.js");
-}
-
-async function denoCacheDirectory(): Promise<string> {
-  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
-    .output();
-  if (!info.success) throw new Error("`deno info --json` failed");
-  return JSON.parse(new TextDecoder().decode(info.stdout)).denoDir;
 }
 
 /** The versions deno.json pins, e.g. "npm:/@vladmandic/face-api@1.7.15/" → 1.7.15. */
@@ -115,11 +114,6 @@ async function hasHash(path: string, sha256: string): Promise<boolean> {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
   }
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /** A reader never sees a half-written file: write beside the target, then rename over it. */

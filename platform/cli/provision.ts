@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { databaseExists, PlatformError, run, runSql } from "./cluster.ts";
 import { databaseUrl, type PlatformSettings, TEMPLATE_DATABASE } from "./settings.ts";
+import { sha256Hex } from "../../scripts/sha256_hex.ts";
 import { hasThemesFolder, syncThemes } from "../../scripts/sync_themes.ts";
 import { readTextIfExists } from "../server/text_files.ts";
 
@@ -51,11 +52,6 @@ export async function installExtensions(settings: PlatformSettings): Promise<str
 /** A fingerprint of everything the bootstrap depends on, so an unchanged platform skips re-applying it. */
 export async function bootstrapFingerprint(settings: PlatformSettings): Promise<string> {
   return await sha256Hex(await bootstrapSources(settings));
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function bootstrapSources(settings: PlatformSettings): Promise<string> {

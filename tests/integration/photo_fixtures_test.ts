@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { decodeJpeg } from "../../supabase/functions/_shared/images/image_decoding.ts";
-import { loadFaceDetector } from "../../supabase/functions/upload-photo/face_detector.ts";
+import { BUNDLED_MODEL_DIR, loadFaceDetector } from "../../supabase/functions/upload-photo/face_detector.ts";
 import { type FaceVerdict, judgeFaces } from "../../supabase/functions/upload-photo/face_rules.ts";
 import { bundleFaceModel } from "../../scripts/bundle_face_model.ts";
 import {
@@ -18,9 +18,8 @@ import {
   uncroppedPortrait,
 } from "../support/photo_fixtures.ts";
 
-const modelDir = new URL("../../supabase/functions/upload-photo/face_model/", import.meta.url);
 await bundleFaceModel();
-const detector = await loadFaceDetector({ modelDir });
+const detector = await loadFaceDetector({ modelDir: BUNDLED_MODEL_DIR });
 
 async function verdictOf(fixture: Promise<FixturePhoto>): Promise<FaceVerdict> {
   const decoded = await decodeJpeg((await fixture).jpeg);

@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sha256Hex } from "../../scripts/sha256_hex.ts";
 
 export interface SampleImagePaths {
   astronaut: string;
@@ -116,9 +117,4 @@ async function runTool(command: string, args: string[], cwd: string): Promise<vo
         (command === "apt-get" ? " (if the package is unknown, run `apt-get update` first)" : ""),
     );
   }
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

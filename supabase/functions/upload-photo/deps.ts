@@ -4,7 +4,7 @@ import { createDatabase } from "../_shared/database.ts";
 import type { Env } from "../_shared/env.ts";
 import { normalisePhoto } from "../_shared/images/photo_normalisation.ts";
 import { createServiceObjectStore } from "../_shared/storage.ts";
-import { type FaceDetector, loadFaceDetector } from "./face_detector.ts";
+import { BUNDLED_MODEL_DIR, type FaceDetector, loadFaceDetector } from "./face_detector.ts";
 import type { UploadPhotoDeps } from "./handler.ts";
 import { createPhotoStore } from "./photo_store.ts";
 
@@ -31,7 +31,6 @@ export function createUploadPhotoDeps(env: Env): UploadPhotoDeps {
     ),
     objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
     normalise: (bytes) => normalisePhoto(bytes),
-    // Shipped with the function as static files (config.toml), written there by scripts/bundle_face_model.ts.
-    detectFaces: lazyFaceDetector(new URL("./face_model/", import.meta.url)),
+    detectFaces: lazyFaceDetector(BUNDLED_MODEL_DIR),
   };
 }

@@ -34,6 +34,12 @@ export interface FaceDetectorOptions {
   scoreThreshold?: number;
 }
 
+/**
+ * The model folder next to this module, shipped with the function as static files (config.toml); written by
+ * scripts/bundle_face_model.ts, not committed.
+ */
+export const BUNDLED_MODEL_DIR = new URL("./face_model/", import.meta.url);
+
 /** The files scripts/bundle_face_model.ts copies into the model folder. */
 export const FACE_MODEL_FILES = {
   manifest: "tiny_face_detector_model-weights_manifest.json",

@@ -8,12 +8,10 @@ import { HEAD_AND_SHOULDERS, largePhoto, noFace, oneFace } from "../../../tests/
 import { Framebuffer } from "../_shared/images/imagescript_framebuffer.ts";
 import type { RgbaImage } from "../_shared/images/raster.ts";
 import { runRestricted } from "../_shared/testing/restricted_run.ts";
-import { type FaceBox, loadFaceDetector } from "./face_detector.ts";
-
-const modelDir = new URL("./face_model/", import.meta.url);
+import { BUNDLED_MODEL_DIR, type FaceBox, loadFaceDetector } from "./face_detector.ts";
 
 await bundleFaceModel();
-const detector = await loadFaceDetector({ modelDir });
+const detector = await loadFaceDetector({ modelDir: BUNDLED_MODEL_DIR });
 
 function centre(box: FaceBox): [number, number] {
   return [box.x + box.width / 2, box.y + box.height / 2];

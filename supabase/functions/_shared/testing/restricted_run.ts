@@ -4,14 +4,9 @@
  * under the edge runtime's restrictions. Not imported by any function.
  */
 import { fileURLToPath } from "node:url";
+import { denoCacheDirectory } from "../../../../scripts/deno_cache_directory.ts";
 
 const projectRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-
-async function denoCacheDirectory(): Promise<string> {
-  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
-    .output();
-  return JSON.parse(new TextDecoder().decode(info.stdout)).denoDir;
-}
 
 export interface RestrictedRun {
   code: number;

@@ -8,7 +8,7 @@
  */
 import process from "node:process";
 import { decodeJpeg } from "../../_shared/images/image_decoding.ts";
-import { loadFaceDetector } from "../face_detector.ts";
+import { BUNDLED_MODEL_DIR, loadFaceDetector } from "../face_detector.ts";
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const { user, system } = process.cpuUsage(start);
@@ -25,7 +25,7 @@ const image = await decodeJpeg(new Uint8Array(await new Response(Deno.stdin.read
 
 const loadStartedAt = performance.now();
 const loadCpu = process.cpuUsage();
-const detector = await loadFaceDetector({ modelDir: new URL("../face_model/", import.meta.url) });
+const detector = await loadFaceDetector({ modelDir: BUNDLED_MODEL_DIR });
 const coldLoadCpuMs = cpuMsSince(loadCpu);
 const coldLoadMs = performance.now() - loadStartedAt;
 
