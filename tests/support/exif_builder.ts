@@ -1,7 +1,8 @@
 /**
- * Builds the metadata a camera or phone writes into a photo (EXIF orientation, make, GPS position) and scans
- * files for metadata that must not survive normalisation. Test-only; written independently of the parsers in
- * supabase/functions/_shared/images/exif.ts so that a bug there cannot hide behind the same bug here.
+ * Builds the metadata a camera or phone writes into a photo (EXIF orientation, make, GPS position), PNGs with
+ * chosen headers and image data (for the size checks and bomb guards), and scans files for metadata that must
+ * not survive normalisation. Test-only; written independently of the parsers in
+ * supabase/functions/_shared/images/ so that a bug there cannot hide behind the same bug here.
  */
 
 export interface ExifTags {
@@ -216,6 +217,39 @@ export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   chunk.set(data, 8);
   view.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
   return chunk;
+}
+
+export interface PngHeaderFields {
+  bitDepth?: number;
+  /** 0 grey, 2 RGB, 3 palette, 4 grey + alpha, 6 RGBA (the default). */
+  colourType?: number;
+  /** 1 for Adam7. */
+  interlace?: number;
+  /** What the IDAT chunk holds; by default bytes that are not a zlib stream. */
+  idat?: Uint8Array;
+}
+
+/** A PNG with the given header and one IDAT chunk: what the size checks and the bomb guards are fed. */
+export function pngWithHeader(width: number, height: number, fields: PngHeaderFields = {}): Uint8Array {
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header.set([fields.bitDepth ?? 8, fields.colourType ?? 6, 0, 0, fields.interlace ?? 0], 8);
+  return concatBytes(
+    PNG_SIGNATURE,
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", fields.idat ?? encoder.encode("not zlib data")),
+    pngChunk("IEND", new Uint8Array(0)),
+  );
+}
+
+/** `bytes` as a zlib stream, as a PNG's IDAT holds them. */
+export async function deflated(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new CompressionStream("deflate"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** The PNG with an eXIf chunk right after IHDR (which is always the first chunk, 25 bytes long). */

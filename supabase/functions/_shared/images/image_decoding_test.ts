@@ -1,7 +1,7 @@
 import encodeWebpWasm from "@jsquash/webp/encode.js";
 import type { EncodeOptions as WebpEncodeOptions } from "@jsquash/webp/meta.js";
 import assert from "node:assert/strict";
-import { PNG_SIGNATURE, pngChunk } from "../../../../tests/support/exif_builder.ts";
+import { pngWithHeader } from "../../../../tests/support/exif_builder.ts";
 import {
   decodeImage,
   decodeJpeg,
@@ -19,24 +19,6 @@ import { encodePng, noisyPhoto, solidImage } from "./test_images.ts";
 async function encodeWebp(image: RgbaImage, options: Partial<WebpEncodeOptions> = {}): Promise<Uint8Array> {
   const imageData = { width: image.width, height: image.height, data: new Uint8ClampedArray(image.data) };
   return new Uint8Array(await encodeWebpWasm(imageData as ImageData, options));
-}
-
-/** A PNG made of the given IHDR fields and an IDAT of arbitrary bytes (never valid zlib data). */
-function pngWithHeader(width: number, height: number, bitDepth = 8, interlace = 0): Uint8Array {
-  const header = new Uint8Array(13);
-  const view = new DataView(header.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  header.set([bitDepth, 6, 0, 0, interlace], 8);
-  const parts = [
-    PNG_SIGNATURE,
-    pngChunk("IHDR", header),
-    pngChunk("IDAT", new TextEncoder().encode("not deflate data")),
-    pngChunk("IEND", new Uint8Array()),
-  ];
-  const png = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  parts.reduce((offset, part) => (png.set(part, offset), offset + part.length), 0);
-  return png;
 }
 
 function failsWith(code: ImageInputErrorCode): (error: unknown) => boolean {
@@ -259,8 +241,8 @@ Deno.test("image decoding: a truncated WebP is unreadable", async () => {
 });
 
 Deno.test("image decoding: interlaced and 4-bit PNGs are refused as unsupported rather than scrambled", async () => {
-  await assert.rejects(decodeImage(pngWithHeader(8, 8, 8, 1)), failsWith("unsupported_format"));
-  await assert.rejects(decodeImage(pngWithHeader(8, 8, 4, 0)), failsWith("unsupported_format"));
+  await assert.rejects(decodeImage(pngWithHeader(8, 8, { interlace: 1 })), failsWith("unsupported_format"));
+  await assert.rejects(decodeImage(pngWithHeader(8, 8, { bitDepth: 4 })), failsWith("unsupported_format"));
 });
 
 Deno.test("image decoding: a PNG whose image data is not zlib is unreadable", async () => {

@@ -1,13 +1,12 @@
 import encodeWebpWasm from "@jsquash/webp/encode.js";
 import assert from "node:assert/strict";
 import {
-  concatBytes,
+  deflated,
   exifTiff,
   findBytes,
   hasExifSegment,
   jpegMetadataMarkers,
-  PNG_SIGNATURE,
-  pngChunk,
+  pngWithHeader,
   withExif,
   withJpegSegment,
   withPngExif,
@@ -72,33 +71,6 @@ async function encodeWebp(image: RgbaImage, options: { lossless?: number; qualit
 }
 
 /** A PNG whose IHDR claims the given size and whose IDAT is not zlib data, so decoding it would fail. */
-function pngClaiming(
-  width: number,
-  height: number,
-  {
-    bitDepth = 8,
-    colourType = 2,
-    idat = new TextEncoder().encode("garbage, not a zlib stream") as Uint8Array,
-  } = {},
-): Uint8Array {
-  const header = new Uint8Array(13);
-  new DataView(header.buffer).setUint32(0, width);
-  new DataView(header.buffer).setUint32(4, height);
-  header.set([bitDepth, colourType, 0, 0, 0], 8);
-  return concatBytes(
-    PNG_SIGNATURE,
-    pngChunk("IHDR", header),
-    pngChunk("IDAT", idat),
-    pngChunk("IEND", new Uint8Array()),
-  );
-}
-
-async function deflated(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
-    .pipeThrough(new CompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 function failsWith(code: ImageInputErrorCode, messagePart = ""): (error: unknown) => boolean {
   return (error) =>
     error instanceof ImageInputError && error.code === code && error.message.includes(messagePart);
@@ -106,19 +78,22 @@ function failsWith(code: ImageInputErrorCode, messagePart = ""): (error: unknown
 
 Deno.test("normalisation refuses a 50000 × 50000 PNG bomb as image_too_large before decoding it", async () => {
   await assert.rejects(
-    normalisePhoto(pngClaiming(50_000, 50_000)),
+    normalisePhoto(pngWithHeader(50_000, 50_000)),
     failsWith("image_too_large", "above the limit of 40 megapixels"),
   );
   // The same garbage data under a small header is read, and fails differently.
   await assert.rejects(
-    normalisePhoto(pngClaiming(8, 8)),
+    normalisePhoto(pngWithHeader(8, 8)),
     failsWith("unreadable_image", "image data is damaged"),
   );
 });
 
 Deno.test("normalisation refuses a PNG whose data inflates beyond its header's size (an inflation bomb)", async () => {
   // 24 MB of zeros deflate to about 24 KB; the header says 100 × 100 RGB, 30 100 bytes of image data.
-  const bomb = pngClaiming(100, 100, { idat: await deflated(new Uint8Array(24 * 1024 * 1024)) });
+  const bomb = pngWithHeader(100, 100, {
+    colourType: 2,
+    idat: await deflated(new Uint8Array(24 * 1024 * 1024)),
+  });
   assert.ok(bomb.length < 100_000, `${bomb.length} bytes`);
   await assert.rejects(
     normalisePhoto(bomb),
@@ -128,27 +103,27 @@ Deno.test("normalisation refuses a PNG whose data inflates beyond its header's s
 
 Deno.test("normalisation counts a 16-bit PNG's pixels twice against the limit", async () => {
   await assert.rejects(
-    normalisePhoto(pngClaiming(5000, 5000, { bitDepth: 16, colourType: 6 })),
+    normalisePhoto(pngWithHeader(5000, 5000, { bitDepth: 16, colourType: 6 })),
     failsWith("image_too_large", "counted as 50 megapixels because its samples are 16-bit"),
   );
   // 16 MP of 16-bit samples counts as 32 MP: within the limit, so it goes on to be read (and fails there).
   await assert.rejects(
-    normalisePhoto(pngClaiming(4000, 4000, { bitDepth: 16, colourType: 6 })),
+    normalisePhoto(pngWithHeader(4000, 4000, { bitDepth: 16, colourType: 6 })),
     failsWith("unreadable_image"),
   );
 });
 
 Deno.test("normalisation says how far over the limit a photo is, never rounding it down to the limit", async () => {
   await assert.rejects(
-    normalisePhoto(pngClaiming(7746, 5164)),
+    normalisePhoto(pngWithHeader(7746, 5164)),
     failsWith("image_too_large", "it is 40.1 megapixels (7746 × 5164), above the limit of 40 megapixels"),
   );
 });
 
 Deno.test("normalisation accepts exactly maxPixels and refuses one row more", async () => {
   const limits = { maxPixels: 100, maxSide: 2048, jpegQuality: 90 };
-  await assert.rejects(normalisePhoto(pngClaiming(10, 10), limits), failsWith("unreadable_image"));
-  await assert.rejects(normalisePhoto(pngClaiming(10, 11), limits), failsWith("image_too_large"));
+  await assert.rejects(normalisePhoto(pngWithHeader(10, 10), limits), failsWith("unreadable_image"));
+  await assert.rejects(normalisePhoto(pngWithHeader(10, 11), limits), failsWith("image_too_large"));
 });
 
 Deno.test("normalisation refuses an empty file and a truncated JPEG as unreadable_image", async () => {
