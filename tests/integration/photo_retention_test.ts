@@ -11,6 +11,7 @@ import {
   signInAnonymously,
   solidJpeg,
   startProjectPlatform,
+  storePhoto,
 } from "../support/preview_fixtures.ts";
 
 Deno.test("the purge sweep deletes expired previews' photos and unused photos, objects included", async (t) => {
@@ -31,19 +32,10 @@ Deno.test("the purge sweep deletes expired previews' photos and unused photos, o
     });
     assert.equal(error, null);
   };
-  /** A photo object and its row, as upload-photo stores them. */
-  const storePhoto = async (userId: string) => {
-    const photoId = crypto.randomUUID();
-    const path = `${userId}/${photoId}.jpg`;
-    await upload(path);
-    await platform.admin`
-      insert into public.photos (id, user_id, storage_path, width, height, face_box, face_confidence,
-                                 face_area_percent)
-      values (${photoId}, ${userId}, ${path}, 32, 32, ${
-      platform.admin.json({ x: 8, y: 8, width: 16, height: 16 })
-    },
-              0.98, 25)`;
-    return { photoId, path };
+  /** A photo object and its row, as upload-photo stores them; its path is the one upload-photo gives it. */
+  const storePhotoOf = async (userId: string) => {
+    const photoId = await storePhoto(platform, userId);
+    return { photoId, path: `${userId}/${photoId}.jpg` };
   };
   const photoObjects = async () =>
     (await platform.admin<{ name: string }[]>`
@@ -53,12 +45,12 @@ Deno.test("the purge sweep deletes expired previews' photos and unused photos, o
     const user = await signInAnonymously(platform);
     const createStory = (photoId: string) => createStoredPreview(sql, user.id, photoId);
 
-    const expired = await storePhoto(user.id);
+    const expired = await storePhotoOf(user.id);
     const expiredStory = await createStory(expired.photoId);
-    const live = await storePhoto(user.id);
+    const live = await storePhotoOf(user.id);
     await createStory(live.photoId);
-    const unused = await storePhoto(user.id);
-    const fresh = await storePhoto(user.id);
+    const unused = await storePhotoOf(user.id);
+    const fresh = await storePhotoOf(user.id);
     const leftover = `${user.id}/failed-upload.jpg`;
     await upload(leftover);
     await platform.admin`update public.stories set status = 'expired' where id = ${expiredStory}`;
