@@ -13,9 +13,9 @@ import { ImageProviderError } from "../../supabase/functions/_shared/images/imag
 import { readJpegHeader } from "../../supabase/functions/_shared/images/image_decoding.ts";
 import { createServiceObjectStore } from "../../supabase/functions/_shared/storage.ts";
 import { themeStoryContent } from "../../supabase/functions/_shared/story_content/theme_catalogue.ts";
-import { watermarkGeneratedImage } from "../../supabase/functions/page-worker/deps.ts";
+import { watermarkPreviewImage } from "../../supabase/functions/_shared/page_results.ts";
 import { createPageWorkerHandler } from "../../supabase/functions/page-worker/handler.ts";
-import { createPageStore } from "../../supabase/functions/page-worker/page_store.ts";
+import { createPageStore } from "../../supabase/functions/_shared/page_store.ts";
 import { createPreviewStore } from "../../supabase/functions/previews/preview_store.ts";
 import {
   signInAnonymously,
@@ -53,7 +53,7 @@ Deno.test("page-worker with an injected provider, on the project's database and 
     objects: createServiceObjectStore(platform.url, platform.serviceRoleKey),
     provider,
     storyContent: themeStoryContent,
-    watermark: watermarkGeneratedImage,
+    watermark: watermarkPreviewImage,
     config: {
       serviceRoleKey: platform.serviceRoleKey,
       referenceUrlTtlSeconds: 3600,
@@ -221,7 +221,9 @@ Deno.test("page-worker with an injected provider, on the project's database and 
         const storyId = await createStory();
         const task = await taskOf(storyId, 0);
         generate = () =>
-          Promise.reject(new ImageProviderError("content_refused", "refused", { retryable: false }));
+          Promise.reject(
+            new ImageProviderError("provider_error", "the model refused the input", { retryable: false }),
+          );
         assert.equal(await deliver(task), "failed");
         assert.equal((await pageRow(task.page_id)).status, "failed");
         const [job] = await platform

@@ -285,7 +285,7 @@ export type Database = {
       "art_style": "photorealistic" | "cartoon_3d";
       "job_kind": "preview" | "print";
       "job_status": "queued" | "processing" | "completed" | "failed";
-      "page_status": "pending" | "queued" | "generating" | "done" | "failed";
+      "page_status": "pending" | "queued" | "generating" | "done" | "failed" | "flagged";
       "pronouns": "he" | "she" | "they";
       "story_status": "queued" | "processing" | "completed" | "failed" | "expired";
     };
@@ -398,7 +398,7 @@ export const Constants = {
       "art_style": ["photorealistic", "cartoon_3d"],
       "job_kind": ["preview", "print"],
       "job_status": ["queued", "processing", "completed", "failed"],
-      "page_status": ["pending", "queued", "generating", "done", "failed"],
+      "page_status": ["pending", "queued", "generating", "done", "failed", "flagged"],
       "pronouns": ["he", "she", "they"],
       "story_status": ["queued", "processing", "completed", "failed", "expired"],
     },

@@ -4,6 +4,8 @@
  * at boot with its name rather than failing a request later.
  */
 import { z } from "zod";
+import { GENERATE_MODEL_IDS, UPSCALE_MODEL_IDS } from "./fal/fal_models.ts";
+import { parsePriceTable } from "./fal/fal_pricing.ts";
 
 const positiveInteger = z.coerce.number().int().positive();
 
@@ -31,12 +33,46 @@ const envSchema = z.object({
   /** What one image takes the provider, for the time estimates a parent sees. */
   PAGE_SECONDS_ESTIMATE: positiveInteger.default(20),
 
-  /** Which image provider draws the pages. */
-  IMAGE_PROVIDER: z.enum(["illustrator"]).default("illustrator"),
+  /** Which image provider draws the pages: the in-house illustrator, or fal.ai's queue. */
+  IMAGE_PROVIDER: z.enum(["illustrator", "fal"]).default("illustrator"),
   /** A provider call is abandoned after this long and the page retried later; below the worker's lease (120 s). */
   IMAGE_PROVIDER_TIMEOUT_MS: positiveInteger.default(90_000),
   /** Adds this much latency to every provider call (tests and benchmarks). */
   IMAGE_PROVIDER_LATENCY_MS: z.coerce.number().int().nonnegative().optional(),
+
+  /** fal.ai's API key (`key_id:key_secret`); required when IMAGE_PROVIDER is fal. */
+  FAL_KEY: z.string().min(1).optional(),
+  /** Where fal delivers results; default: this project's fal-webhook function. */
+  FAL_WEBHOOK_URL: z.url().optional(),
+  /** The JWKS with fal's webhook signing keys. */
+  FAL_WEBHOOK_JWKS_URL: z.url().default("https://rest.fal.ai/.well-known/jwks.json"),
+  /** Sends every fal request through this proxy (the client's `proxyUrl`), e.g. an egress proxy. */
+  FAL_PROXY_URL: z.url().optional(),
+  /** The model per art style. */
+  FAL_MODEL_PHOTOREALISTIC: z.enum(GENERATE_MODEL_IDS).default("fal-ai/nano-banana-2/edit"),
+  FAL_MODEL_CARTOON_3D: z.enum(GENERATE_MODEL_IDS).default("fal-ai/nano-banana-2/edit"),
+  /** The upscaler that brings drawn pages to print resolution. */
+  FAL_UPSCALE_MODEL: z.enum(UPSCALE_MODEL_IDS).default("fal-ai/seedvr/upscale/image"),
+  /** native: new print pages at 4K where the model offers it; upscale: always 1K, then the upscaler. */
+  FAL_PRINT_RESOLUTION: z.enum(["native", "upscale"]).default("native"),
+  /** How long fal keeps our outputs (we copy them at once). */
+  FAL_OUTPUT_LIFETIME: z.enum(["1h", "1d"]).default("1d"),
+  /** Prices per model, merged over the built-in table, e.g. {"fal-ai/aura-sr": {"per_megapixel_usd": 0.004}}. */
+  FAL_PRICES: z.string().optional().superRefine((value, context) => {
+    try {
+      parsePriceTable(value);
+    } catch (error) {
+      context.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }),
+}).superRefine((env, context) => {
+  if (env.IMAGE_PROVIDER === "fal" && env.FAL_KEY === undefined) {
+    context.addIssue({
+      code: "custom",
+      path: ["FAL_KEY"],
+      message: "is required when IMAGE_PROVIDER is fal",
+    });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -56,7 +92,8 @@ export function readEnv(env: Record<string, string | undefined>): Env {
   const name = String(issue.path[0]);
   throw new EnvError(
     present[name] === undefined
-      ? `Missing environment variable ${name}`
+      // A rule across variables (FAL_KEY with IMAGE_PROVIDER=fal) says why the missing one is needed.
+      ? `Missing environment variable ${name}${issue.code === "custom" ? ` (${issue.message})` : ""}`
       : `Invalid environment variable ${name}: ${issue.message}`,
   );
 }

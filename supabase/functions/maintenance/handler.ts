@@ -3,6 +3,7 @@
  *
  *   POST {task: "expire_previews"}   expire unbought previews past their 7 days and delete their images
  *   POST {task: "purge_photos"}      delete the photos no story needs any more, and their objects
+ *   POST {task: "sweep_provider_calls"}  ask the image provider about requests whose webhook is late
  *
  * Preview images are deleted through the Storage API before their paths are forgotten, so a run that stops
  * half-way leaves the paths recorded and the next run finishes the job.
@@ -19,22 +20,26 @@ import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
 import type { ObjectStore } from "../_shared/storage.ts";
 import type { ExpiredStory, ExpiryStore } from "./expiry_store.ts";
 import type { DeletionReason, PhotoRetentionStore } from "./photo_retention_store.ts";
+import { type ProviderSweepDeps, sweepProviderCalls } from "./provider_sweep.ts";
 
 export interface MaintenanceDeps {
   expiry: ExpiryStore;
   photoRetention: PhotoRetentionStore;
   objects: Pick<ObjectStore, "remove">;
+  providerSweep: Omit<ProviderSweepDeps, "log">;
   config: {
     serviceRoleKey: string;
     /** Stories cleaned per run at most; the hourly schedule picks up the rest. */
     storiesPerRun: number;
     /** Photos deleted, and orphaned photo objects removed, per run at most; the next hourly run takes the rest. */
     photosPerRun: number;
+    /** Late provider requests asked about per run; the next run (a minute later) takes the rest. */
+    providerCallsPerRun: number;
   };
   log?: (line: string) => void;
 }
 
-const TASKS = ["expire_previews", "purge_photos"] as const;
+const TASKS = ["expire_previews", "purge_photos", "sweep_provider_calls"] as const;
 const taskSchema = z.object({
   task: z.enum(TASKS, { error: `must be one of ${TASKS.map((task) => `"${task}"`).join(", ")}` }),
 });
@@ -94,6 +99,13 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
     return result;
   }
 
+  async function sweepProviders() {
+    const started = performance.now();
+    const result = await sweepProviderCalls({ ...deps.providerSweep, log }, deps.config.providerCallsPerRun);
+    log(JSON.stringify({ event: "maintenance", ...result, ms: Math.round(performance.now() - started) }));
+    return result;
+  }
+
   async function handle(request: Request): Promise<Response> {
     if (request.method !== "POST") {
       throw new ApiError(405, "method_not_allowed", "Use POST here.", { allow: "POST" });
@@ -105,6 +117,8 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
         return json(await expirePreviews());
       case "purge_photos":
         return json(await purgePhotos());
+      case "sweep_provider_calls":
+        return json(await sweepProviders());
     }
   }
 

@@ -86,7 +86,8 @@ function setup(options: { failRemove?: boolean; due?: DuePhoto[]; orphans?: stri
         return Promise.resolve();
       },
     },
-    config: { serviceRoleKey: SERVICE_KEY, storiesPerRun: 100, photosPerRun: 50 },
+    providerSweep: { lateCalls: () => Promise.resolve([]), provider: null, finisher: null },
+    config: { serviceRoleKey: SERVICE_KEY, storiesPerRun: 100, photosPerRun: 50, providerCallsPerRun: 10 },
     log: (line) => logs.push(line),
   });
   return { handler, calls, removed, logs };

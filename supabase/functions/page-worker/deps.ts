@@ -2,21 +2,11 @@
 import { createDatabase } from "../_shared/database.ts";
 import type { Env } from "../_shared/env.ts";
 import { createImageProvider } from "../_shared/image_provider_factory.ts";
-import type { GeneratedImage } from "../_shared/images/image_provider.ts";
-import { watermarkPreview, watermarkPreviewPixels } from "../_shared/images/watermark.ts";
+import { watermarkPreviewImage } from "../_shared/page_results.ts";
 import { createServiceObjectStore } from "../_shared/storage.ts";
 import { themeStoryContent } from "../_shared/story_content/theme_catalogue.ts";
 import type { PageWorkerDeps } from "./handler.ts";
-import { createPageStore } from "./page_store.ts";
-
-/**
- * The watermarked preview of a generated page. Pixels the provider rendered in this process are used as they
- * are; otherwise the JPEG is decoded, and watermarkPreview refuses (from its header alone) anything larger than
- * a preview, so a print-size image is never decoded here.
- */
-export function watermarkGeneratedImage(image: GeneratedImage): Promise<Uint8Array> {
-  return image.pixels ? Promise.resolve(watermarkPreviewPixels(image.pixels)) : watermarkPreview(image.bytes);
-}
+import { createPageStore } from "../_shared/page_store.ts";
 
 export function createPageWorkerDeps(env: Env): PageWorkerDeps {
   return {
@@ -26,7 +16,7 @@ export function createPageWorkerDeps(env: Env): PageWorkerDeps {
     objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
     provider: createImageProvider(env),
     storyContent: themeStoryContent,
-    watermark: watermarkGeneratedImage,
+    watermark: watermarkPreviewImage,
     config: {
       serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
       referenceUrlTtlSeconds: env.REFERENCE_URL_TTL_SECONDS,

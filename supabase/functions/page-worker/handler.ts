@@ -1,24 +1,43 @@
 /**
  * The page worker: called by the database (pg_net, from internal.dispatch_page_tasks) once per page task, with
- * the service role key. One call draws one page:
+ * the service role key. One call takes one page one step:
  *
- *   claim_page ─▶ load page, story, photo ─▶ prompt ─▶ provider.generate ─▶ hi-res to `pages`
- *     ─▶ watermark ─▶ preview to `previews` ─▶ complete_page (false: a newer attempt owns the page → delete ours)
+ *   claim_page ─▶ load page, story, photo ─▶ prompt ─▶
+ *     synchronous provider (the in-house illustrator): generate ─▶ storeDrawnPage (images, complete_page)
+ *     queued provider (fal): submit ─▶ record_provider_submission; the fal webhook (or the sweep) stores the
+ *       result later through the same storeDrawnPage
  *   provider error → fail_page_attempt (retry after backoff, or fail); anything unexpected → retryable internal_error
  *
+ * A preview job draws at preview size. A print job (a bought book) brings each page to print resolution: a page
+ * already drawn is upscaled from its preview-size render (which the in-house illustrator does by drawing the same
+ * seeded scene again at print size), and a locked page is drawn at print size.
+ *
  * Duplicate deliveries are harmless: claim_page hands the page to one attempt at a time, and only the attempt
- * holding the lease can complete it. Objects are named after the lease, so two attempts never overwrite each
- * other's files, and the loser removes its own.
+ * holding the lease can complete it.
  */
 import { z } from "zod";
 import { requireServiceKey } from "../_shared/auth.ts";
 import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
-import type { GeneratedImage, ImageProvider, ImageReference } from "../_shared/images/image_provider.ts";
-import { ImageProviderError } from "../_shared/images/image_provider.ts";
+import type {
+  GeneratedImage,
+  ImageProvider,
+  ImageReference,
+  PageImageRequest,
+  QueuedImageProvider,
+  QueuedJob,
+} from "../_shared/images/image_provider.ts";
+import {
+  type AnyImageProvider,
+  isQueuedProvider,
+  PREVIEW_SIDE_PX,
+  PRINT_SIDE_PX,
+} from "../_shared/images/image_provider.ts";
+import { describeFailure, PageFailure } from "../_shared/page_failures.ts";
+import { type DrawnImage, storeDrawnPage } from "../_shared/page_results.ts";
 import type { ObjectStore } from "../_shared/storage.ts";
 import { buildPagePrompt } from "../_shared/story_content/prompt.ts";
 import type { StoryContentSource } from "../_shared/story_content/story_content.ts";
-import type { AttemptOutcome, ClaimOutcome, PageStore, PageTask } from "./page_store.ts";
+import type { AttemptOutcome, ClaimOutcome, PageStore, PageTask } from "../_shared/page_store.ts";
 
 export interface PageWorkerConfig {
   serviceRoleKey: string;
@@ -31,17 +50,15 @@ export interface PageWorkerConfig {
 export interface PageWorkerDeps {
   pages: PageStore;
   objects: ObjectStore;
-  provider: ImageProvider;
+  provider: AnyImageProvider;
   storyContent: StoryContentSource;
   /** The watermarked preview (≤ 1024 px JPEG) of a generated page. */
-  watermark: (image: GeneratedImage) => Promise<Uint8Array>;
+  watermark: (image: DrawnImage) => Promise<Uint8Array>;
   config: PageWorkerConfig;
   log?: (line: string) => void;
 }
 
-export type PageOutcome = ClaimOutcome | AttemptOutcome | "completed";
-
-const PREVIEW_SIZE = 1024;
+export type PageOutcome = ClaimOutcome | AttemptOutcome | "completed" | "submitted";
 
 export const pageTaskSchema = z.object({
   // bigint in the queue; a JSON number or a digit string.
@@ -49,21 +66,9 @@ export const pageTaskSchema = z.object({
   page_id: z.guid(),
 });
 
-/** A failure of this page that retrying will not fix (missing photo, no scene for the theme). */
-class PageFailure extends Error {
-  override readonly name = "PageFailure";
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-interface Uploaded {
-  bucket: string;
-  path: string;
-}
-
 export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request) => Promise<Response> {
   const log = deps.log ?? console.log;
+  const results = { pages: deps.pages, objects: deps.objects, watermark: deps.watermark, log };
 
   async function references(task: PageTask): Promise<ImageReference[]> {
     if (!task.photo) throw new PageFailure("photo_missing", "the child's photo is no longer available");
@@ -81,7 +86,7 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
     return refs;
   }
 
-  async function draw(task: PageTask): Promise<GeneratedImage> {
+  async function pageRequest(task: PageTask, size: PageImageRequest["size"]): Promise<PageImageRequest> {
     const child = { name: task.child.child_name, age: task.child.child_age, pronouns: task.child.pronouns };
     const scene = deps.storyContent(task.themeId, child)?.pages.find((page) =>
       page.page_number === task.pageNumber
@@ -93,8 +98,9 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
       style: task.style,
       child: { age: child.age, pronouns: child.pronouns },
       pageNumber: task.pageNumber,
+      softened: task.contentRefusals > 0,
     });
-    return await deps.provider.generate({
+    return {
       storyId: task.storyId,
       pageNumber: task.pageNumber,
       themeId: task.themeId,
@@ -102,26 +108,64 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
       prompt,
       negativePrompt,
       seed: task.seed,
-      size: PREVIEW_SIZE,
+      size,
       references: await references(task),
-    }, AbortSignal.timeout(deps.config.providerTimeoutMs));
+    };
   }
 
-  async function removeUploaded(uploaded: Uploaded[]): Promise<void> {
-    for (const { bucket, path } of uploaded) {
-      try {
-        await deps.objects.remove(bucket, [path]);
-      } catch (error) {
-        log(
-          JSON.stringify({
-            level: "error",
-            event: "page_cleanup_failed",
-            bucket,
-            error: (error as Error).message,
-          }),
-        );
-      }
+  /** A print job upscales a page already drawn; everything else is drawn at the job's size. */
+  const upscales = (task: PageTask) => task.jobKind === "print" && task.hiresPath !== null;
+  const sizeOf = (task: PageTask) => task.jobKind === "print" ? PRINT_SIDE_PX : PREVIEW_SIDE_PX;
+
+  async function drawNow(provider: ImageProvider, task: PageTask, leaseToken: string, msgId: string) {
+    const started = performance.now();
+    const image: GeneratedImage = await provider.generate(
+      await pageRequest(task, sizeOf(task)),
+      AbortSignal.timeout(deps.config.providerTimeoutMs),
+    );
+    const latencyMs = performance.now() - started;
+    const stored = await storeDrawnPage(results, { task, leaseToken, msgId }, image, image);
+    try {
+      await deps.pages.recordFinishedCall({
+        pageId: task.pageId,
+        stage: upscales(task) ? "upscale" : "generate",
+        provider: image.provider,
+        model: image.model,
+        resolution: `${image.width}px`,
+        latencyMs,
+        width: image.width,
+        height: image.height,
+        costUsd: 0,
+      });
+    } catch (error) {
+      // Accounting only: the page is stored either way.
+      log(JSON.stringify({ level: "error", event: "call_record_failed", error: (error as Error).message }));
     }
+    return stored.outcome === "needs_upscale" ? "failed" : stored.outcome;
+  }
+
+  async function submit(provider: QueuedImageProvider, task: PageTask, leaseToken: string, msgId: string) {
+    const job: QueuedJob = upscales(task)
+      ? {
+        stage: "upscale",
+        style: task.style,
+        imageUrl: await deps.objects.signedUrl("pages", task.hiresPath!, deps.config.referenceUrlTtlSeconds),
+        fromSide: PREVIEW_SIDE_PX,
+      }
+      : { stage: "generate", request: await pageRequest(task, sizeOf(task)) };
+    const submission = await provider.submit(job, AbortSignal.timeout(deps.config.providerTimeoutMs));
+    const recorded = await deps.pages.recordSubmission({
+      pageId: task.pageId,
+      leaseToken,
+      msgId,
+      stage: job.stage,
+      provider: provider.name,
+      ...submission,
+    });
+    if (recorded) return "submitted";
+    // This attempt lost its lease while submitting: the request would only cost money.
+    await provider.cancel(submission.cancelUrl).catch(() => {});
+    return "stale";
   }
 
   async function generatePage(pageId: string, msgId: string, leaseToken: string): Promise<{
@@ -129,78 +173,23 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
     task: PageTask | null;
     errorCode?: string;
   }> {
-    const uploaded: Uploaded[] = [];
     let task: PageTask | null = null;
     try {
       task = await deps.pages.load(pageId);
       if (!task) return { outcome: "missing", task };
-      const image = await draw(task);
-
-      const hiresPath = `${task.storyId}/${task.pageNumber}/${leaseToken}.jpg`;
-      const previewPath = `${task.userId}/${task.storyId}/${task.pageNumber}-${leaseToken}.jpg`;
-      // The hi-res upload travels while the preview is watermarked; whatever did upload is remembered, so a
-      // failure of the other still cleans it up.
-      const stored = await Promise.allSettled([
-        deps.objects.upload("pages", hiresPath, image.bytes, image.contentType)
-          .then(() => uploaded.push({ bucket: "pages", path: hiresPath })),
-        deps.watermark(image)
-          .then((preview) => deps.objects.upload("previews", previewPath, preview, "image/jpeg"))
-          .then(() => uploaded.push({ bucket: "previews", path: previewPath })),
-      ]);
-      const failedStore = stored.find((result) => result.status === "rejected");
-      if (failedStore) throw (failedStore as PromiseRejectedResult).reason;
-
-      const completed = await deps.pages.complete({
-        pageId,
-        leaseToken,
-        msgId,
-        hiresPath,
-        previewPath,
-        provider: image.provider,
-        model: image.model,
-      });
-      if (!completed) {
-        // A newer attempt owns the page now (this one outlived its lease): its images are the ones that count.
-        await removeUploaded(uploaded);
-        return { outcome: "stale", task };
+      const provider = deps.provider;
+      const outcome = isQueuedProvider(provider)
+        ? await submit(provider, task, leaseToken, msgId)
+        : await drawNow(provider, task, leaseToken, msgId);
+      if (outcome === "failed") {
+        throw new PageFailure("print_resolution_not_reached", "the provider drew the page below print size");
       }
-      return { outcome: "completed", task };
+      return { outcome, task };
     } catch (error) {
-      await removeUploaded(uploaded);
-      const failure = describeFailure(error);
+      const failure = describeFailure(error, log);
       const outcome = await deps.pages.failAttempt({ pageId, leaseToken, msgId, ...failure });
       return { outcome, task, errorCode: failure.code };
     }
-  }
-
-  function describeFailure(error: unknown) {
-    if (error instanceof ImageProviderError) {
-      return {
-        code: error.code,
-        detail: error.message,
-        retryable: error.retryable,
-        retryAfterSeconds: error.retryAfterMs === undefined ? null : Math.ceil(error.retryAfterMs / 1000),
-      };
-    }
-    if (error instanceof PageFailure) {
-      return { code: error.code, detail: error.message, retryable: false, retryAfterSeconds: null };
-    }
-    // The page's last error is readable by the parent, so it names the log entry instead of the details.
-    const errorId = crypto.randomUUID();
-    log(JSON.stringify({
-      level: "error",
-      event: "page_worker_error",
-      error_id: errorId,
-      error: error instanceof Error ? error.name : typeof error,
-      message: error instanceof Error ? error.message : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    }));
-    return {
-      code: "internal_error",
-      detail: `unexpected error (log id ${errorId})`,
-      retryable: true,
-      retryAfterSeconds: null,
-    };
   }
 
   async function handle(request: Request): Promise<Response> {

@@ -4,7 +4,14 @@ import { ImageProviderError } from "../_shared/images/image_provider.ts";
 import type { ObjectStore } from "../_shared/storage.ts";
 import { themeStoryContent } from "../_shared/story_content/theme_catalogue.ts";
 import { createPageWorkerHandler } from "./handler.ts";
-import type { Claim, Completion, FailedAttempt, PageStore, PageTask } from "./page_store.ts";
+import type {
+  Claim,
+  Completion,
+  FailedAttempt,
+  FinishedCall,
+  PageStore,
+  PageTask,
+} from "../_shared/page_store.ts";
 
 const SERVICE_KEY = "service-role-key";
 const PAGE_ID = "3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9";
@@ -24,6 +31,11 @@ function task(overrides: Partial<PageTask> = {}): PageTask {
     child: { child_name: "Mia", child_age: 6, pronouns: "she" },
     photo: { storagePath: `${USER_ID}/photo.jpg`, faceBox: { x: 10, y: 20, width: 100, height: 120 } },
     coverHiresPath: `${STORY_ID}/0/cover-lease.jpg`,
+    jobKind: "preview",
+    isLocked: false,
+    hiresPath: null,
+    previewPath: null,
+    contentRefusals: 0,
     ...overrides,
   };
 }
@@ -45,6 +57,7 @@ interface World {
   objects: Map<string, Uint8Array>;
   removed: string[];
   logs: string[];
+  calls: FinishedCall[];
 }
 
 interface Options {
@@ -64,6 +77,7 @@ function setup(options: Options = {}) {
     objects: new Map(),
     removed: [],
     logs: [],
+    calls: [],
   };
   const pages: PageStore = {
     claim: (pageId, msgId) => {
@@ -79,6 +93,14 @@ function setup(options: Options = {}) {
       world.failures.push(attempt);
       return Promise.resolve(attempt.retryable ? "retrying" : "failed");
     },
+    recordFinishedCall: (call) => {
+      world.calls.push(call);
+      return Promise.resolve();
+    },
+    recordSubmission: () => Promise.reject(new Error("a synchronous provider submits nothing")),
+    beginFinishing: () => Promise.reject(new Error("the worker finishes no queued call")),
+    closeCall: () => Promise.reject(new Error("the worker closes no queued call")),
+    lateCalls: () => Promise.reject(new Error("the worker sweeps nothing")),
   };
   const objects: ObjectStore = {
     upload: (bucket, path, bytes) => {

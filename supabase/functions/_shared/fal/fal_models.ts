@@ -43,8 +43,9 @@ export class FalOutputError extends Error {
   override readonly name = "FalOutputError";
 }
 
-// fal fetches every image input itself: signed Storage URLs in production, data: URLs in tests.
-const imageUrl = z.url({ protocol: /^(https|data)$/ });
+// fal fetches every image input itself: signed Storage URLs (https on a hosted project; the Storage URL as
+// configured, so http on a self-hosted or local one), or data: URLs.
+const imageUrl = z.url({ protocol: /^(https?|data)$/ });
 // fal documents the seed as an integer without a range; ours are 31-bit (see create_preview), which every
 // backend behind fal accepts.
 const seed = z.number().int().min(0).max(2 ** 31 - 1);

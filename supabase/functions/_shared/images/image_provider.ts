@@ -98,3 +98,67 @@ export function abortError(signal: AbortSignal): ImageProviderError {
     { retryable: true, cause: reason },
   );
 }
+
+/** The side every page of a bought book must reach: 10 in trim plus 2 × 0.125 in bleed, at 300 DPI. */
+export const PRINT_SIDE_PX = 3075;
+/** The side of preview-size renders (the watermarked previews are made from them). */
+export const PREVIEW_SIDE_PX = 1024;
+
+/** generate: draw a page; upscale: bring an already drawn page to print resolution. */
+export type ProviderCallStage = "generate" | "upscale";
+
+/**
+ * What a queued provider is asked to do. A print-size generation is drawn at print size when the provider's
+ * model can; otherwise at preview size, and the page's finisher asks for an upscale next.
+ */
+export type QueuedJob =
+  | { stage: "generate"; request: PageImageRequest }
+  | { stage: "upscale"; style: ArtStyle; imageUrl: string; fromSide: number };
+
+/** The provider's answer to a submission: its request id and the URLs its queue gave for it. */
+export interface QueuedSubmission {
+  requestId: string;
+  statusUrl: string;
+  responseUrl: string;
+  cancelUrl: string;
+  model: string;
+  /** What was asked for (e.g. "1K", "4K", "x4"): the price depends on it. */
+  resolution: string;
+}
+
+export type QueuedRequestState =
+  | { state: "queued" | "running" }
+  | { state: "completed"; inferenceMs: number | null };
+
+/** The image a finished request produced, still at the provider. */
+export interface ProducedImage {
+  url: string;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * A provider that answers later: the page worker submits, and the result arrives at a webhook (or is fetched by
+ * the sweep when the webhook is late). An edge function cannot wait 10–60 s for a remote model.
+ */
+export interface QueuedImageProvider {
+  readonly name: string;
+  readonly queued: true;
+  /** Rejects with ImageProviderError only. */
+  submit(job: QueuedJob, signal?: AbortSignal): Promise<QueuedSubmission>;
+  status(statusUrl: string, signal?: AbortSignal): Promise<QueuedRequestState>;
+  /** The output of a completed request; a failed one rejects with its ImageProviderError. */
+  result(responseUrl: string, signal?: AbortSignal): Promise<unknown>;
+  /** Already finished requests are not an error. */
+  cancel(cancelUrl: string): Promise<void>;
+  /** The image in a request's output; rejects (content_refused, provider_error) when there is none to use. */
+  producedImage(output: unknown): ProducedImage;
+  /** What a finished call cost, from the configured price table. */
+  costUsd(model: string, resolution: string, width: number, height: number): number;
+}
+
+export type AnyImageProvider = ImageProvider | QueuedImageProvider;
+
+export function isQueuedProvider(provider: AnyImageProvider): provider is QueuedImageProvider {
+  return "queued" in provider && provider.queued === true;
+}

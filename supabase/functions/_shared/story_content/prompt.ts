@@ -13,6 +13,8 @@ export interface PagePromptInput {
   child: { age: number; pronouns: Pronouns };
   /** 0 is the cover. */
   pageNumber: number;
+  /** After a content refusal: the same scene, asked for in the mildest terms (see SOFTENED_PREAMBLE). */
+  softened?: boolean;
 }
 
 export interface PagePrompt {
@@ -50,17 +52,32 @@ const COMMON_NEGATIVE = [
   "dark horror",
 ];
 
+/**
+ * Opens a softened prompt. Refusals of picture-book scenes come from a model reading an age and a real child's
+ * photo together; the softened prompt states the wholesome intent first and drops the exact age.
+ */
+export const SOFTENED_PREAMBLE =
+  "A gentle, wholesome, family-friendly picture book illustration for young readers; everyone fully clothed";
+
 export function buildPagePrompt(input: PagePromptInput): PagePrompt {
   const style = ART_STYLES[input.style];
-  const hero = `a ${input.child.age}-year-old ${HERO_NOUNS[input.child.pronouns]}`;
   const scene = input.scene.replaceAll("the child", "the hero");
   const framing = input.pageNumber === 0
     ? "book cover composition with clear space at the top for the title"
     : "full-page picture book spread, the hero clearly visible";
+  const negativePrompt = [...COMMON_NEGATIVE, ...style.negative].join(", ");
+  if (input.softened) {
+    return {
+      prompt: `${SOFTENED_PREAMBLE}. ${style.preamble}. ${scene}. The hero is a young storybook ` +
+        `${HERO_NOUNS[input.child.pronouns]} who looks like the person in the reference photo. ${framing}.`,
+      negativePrompt,
+    };
+  }
+  // Stating the age on every page keeps the hero's proportions the same across the book.
+  const hero = `a ${input.child.age}-year-old ${HERO_NOUNS[input.child.pronouns]}`;
   return {
-    // Stating the age on every page keeps the hero's proportions the same across the book.
     prompt:
       `${style.preamble}. ${scene}. The hero is ${hero} with the face of the reference photo. ${framing}.`,
-    negativePrompt: [...COMMON_NEGATIVE, ...style.negative].join(", "),
+    negativePrompt,
   };
 }

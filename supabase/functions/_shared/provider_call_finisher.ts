@@ -1,0 +1,205 @@
+/**
+ * Finishing a queued provider request: the one path for the fal webhook and for the sweep that asks about late
+ * requests. Whoever gets there first finishes it; the others find it busy or finished and change nothing.
+ *
+ *   begin_finishing_call(request id) ─▶ begun | busy | finished | unknown
+ *   begun, error answer   ─▶ fail_page_attempt (retry policy; a content refusal is retried softened, then flagged)
+ *   begun, image          ─▶ download ─▶ size from the header ─▶ storeDrawnPage (watermarked when a preview)
+ *                           ─▶ complete_page with the call closed in the same transaction
+ *                           ─▶ or, for a print page drawn below print size, submit the upscale
+ *
+ * A download or storage failure leaves the call `finishing`: once its time is up the sweep fetches the result
+ * again, so a provider's work is not thrown away over a passing network error. After the abandon period the
+ * sweep gives up and the page is retried.
+ */
+import { describeFailure } from "./page_failures.ts";
+import type { PageStore, QueuedCall } from "./page_store.ts";
+import { type DrawnImage, type PageResultDeps, removeUploaded, storeDrawnPage } from "./page_results.ts";
+import { ImageInputError, readImageHeader } from "./images/image_decoding.ts";
+import { type ArtStyle, ImageProviderError, type QueuedImageProvider } from "./images/image_provider.ts";
+import type { ObjectStore } from "./storage.ts";
+
+export type ProviderAnswer =
+  | { ok: true; output: unknown; inferenceMs?: number | null }
+  | { ok: false; error: ImageProviderError };
+
+export type FinishOutcome =
+  | "completed"
+  | "upscaling"
+  | "retrying"
+  | "failed"
+  | "flagged"
+  | "stale"
+  | "busy"
+  | "duplicate"
+  | "unknown";
+
+export interface FinisherDeps extends PageResultDeps {
+  pages: PageStore;
+  objects: ObjectStore;
+  provider: QueuedImageProvider;
+  /** Downloads the provider's output image. */
+  fetch: typeof fetch;
+  config: {
+    /** Lifetime of the signed URL of a preview-size render handed to the upscaler. */
+    referenceUrlTtlSeconds: number;
+    /** Largest image accepted from the provider. */
+    maxImageBytes: number;
+    downloadTimeoutMs: number;
+  };
+}
+
+const FORMATS = { jpeg: "image/jpeg", png: "image/png" } as const;
+
+/** A 4096 px page is a few MB as JPEG and tens as PNG; the download must finish well inside a delivery. */
+export const FINISHER_LIMITS = { maxImageBytes: 40 * 1024 * 1024, downloadTimeoutMs: 60_000 };
+
+export function createProviderCallFinisher(deps: FinisherDeps) {
+  async function download(url: string): Promise<DrawnImage> {
+    const response = await deps.fetch(url, { signal: AbortSignal.timeout(deps.config.downloadTimeoutMs) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new ImageProviderError(
+        "provider_error",
+        `the image could not be downloaded (${response.status})`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    const declared = Number(response.headers.get("content-length") ?? "0");
+    if (declared > deps.config.maxImageBytes) {
+      await response.body?.cancel();
+      throw new ImageProviderError("provider_error", "the image is larger than accepted", {
+        retryable: true,
+      });
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.byteLength > deps.config.maxImageBytes) {
+      throw new ImageProviderError("provider_error", "the image is larger than accepted", {
+        retryable: true,
+      });
+    }
+    // The size comes from the header: a print-size image is never decoded here.
+    const header = readImageHeader(bytes);
+    if (header.format !== "jpeg" && header.format !== "png") {
+      throw new ImageInputError("unsupported_format", `the provider answered with a ${header.format} image`);
+    }
+    return { bytes, contentType: FORMATS[header.format], width: header.width, height: header.height };
+  }
+
+  async function failCall(call: QueuedCall, error: unknown): Promise<FinishOutcome> {
+    const failure = describeFailure(error, deps.log);
+    return await deps.pages.failAttempt({
+      pageId: call.pageId,
+      leaseToken: call.leaseToken,
+      msgId: call.msgId,
+      ...failure,
+      call: { callId: call.callId },
+    });
+  }
+
+  async function submitUpscale(
+    call: QueuedCall,
+    style: ArtStyle,
+    stored: { hiresPath: string; previewPath: string | null; side: number },
+  ): Promise<FinishOutcome> {
+    const imageUrl = await deps.objects.signedUrl(
+      "pages",
+      stored.hiresPath,
+      deps.config.referenceUrlTtlSeconds,
+    );
+    const submission = await deps.provider.submit({
+      stage: "upscale",
+      style,
+      imageUrl,
+      fromSide: stored.side,
+    });
+    const recorded = await deps.pages.recordSubmission({
+      pageId: call.pageId,
+      leaseToken: call.leaseToken,
+      msgId: call.msgId,
+      stage: "upscale",
+      provider: deps.provider.name,
+      ...submission,
+      carriedHiresPath: stored.hiresPath,
+      carriedPreviewPath: stored.previewPath,
+    });
+    if (recorded) return "upscaling";
+    await deps.provider.cancel(submission.cancelUrl).catch(() => {});
+    return "stale";
+  }
+
+  /** Finishes the request with the provider's answer; see the module comment for what each outcome means. */
+  async function finish(requestId: string, answer: ProviderAnswer): Promise<FinishOutcome> {
+    const begun = await deps.pages.beginFinishing(requestId);
+    if (begun.outcome === "unknown") return "unknown";
+    if (begun.outcome === "busy") return "busy";
+    if (begun.outcome === "finished") return "duplicate";
+    const call = begun.call;
+
+    const task = await deps.pages.load(call.pageId);
+    if (!task) {
+      // The story is gone (expiry, erasure): nothing to store.
+      await deps.pages.closeCall("cancelled", { callId: call.callId });
+      return "stale";
+    }
+    if (!answer.ok) return await failCall(call, answer.error);
+
+    let image: DrawnImage;
+    try {
+      image = await download(deps.provider.producedImage(answer.output).url);
+    } catch (error) {
+      if (error instanceof ImageProviderError && !error.retryable) return await failCall(call, error);
+      if (error instanceof ImageInputError) return await failCall(call, error);
+      // Left `finishing`: the sweep fetches the result again once this finisher's time is up.
+      throw error;
+    }
+
+    const closing = {
+      callId: call.callId,
+      width: image.width,
+      height: image.height,
+      costUsd: deps.provider.costUsd(call.model, call.resolution ?? "", image.width, image.height),
+      inferenceMs: answer.inferenceMs ?? null,
+    };
+    const stored = await storeDrawnPage(
+      deps,
+      { task, leaseToken: call.leaseToken, msgId: call.msgId },
+      image,
+      { provider: call.provider, model: call.model },
+      {
+        call: closing,
+        carried: call.carriedHiresPath
+          ? { hiresPath: call.carriedHiresPath, previewPath: call.carriedPreviewPath }
+          : undefined,
+      },
+    );
+    // Completed or stale, the call was closed in the transaction that tried to complete the page.
+    if (stored.outcome !== "needs_upscale") return stored.outcome;
+    const uploaded = [
+      { bucket: "pages", path: stored.hiresPath },
+      ...(stored.previewPath ? [{ bucket: "previews", path: stored.previewPath }] : []),
+    ];
+    if (call.stage === "upscale") {
+      await removeUploaded(deps, uploaded);
+      return await failCall(
+        call,
+        new ImageProviderError("provider_error", "the upscaled page is still below print size", {
+          retryable: false,
+        }),
+      );
+    }
+    await deps.pages.closeCall("completed", closing);
+    try {
+      return await submitUpscale(call, task.style, stored);
+    } catch (error) {
+      await removeUploaded(deps, uploaded);
+      return await failCall(call, error);
+    }
+  }
+
+  return { finish };
+}
+
+export type ProviderCallFinisher = ReturnType<typeof createProviderCallFinisher>;
