@@ -66,15 +66,15 @@ export function createFalImageProvider(config: FalProviderConfig): QueuedImagePr
       try {
         planned = plan(job);
       } catch (error) {
-        // Our own input did not pass the model's schema: sending it again would not help.
-        throw new ImageProviderError(
-          "provider_error",
-          `the model input is invalid: ${(error as Error).message}`,
-          {
-            retryable: false,
-            cause: error,
-          },
-        );
+        // Our own input did not pass the model's schema: sending it again would not help. The message names
+        // the fields only: the values include signed URLs, and the page's last error is readable by the parent.
+        const fields = error instanceof z.ZodError
+          ? error.issues.map((issue) => issue.path.join(".")).join(", ")
+          : "request";
+        throw new ImageProviderError("provider_error", `the model input is invalid (${fields})`, {
+          retryable: false,
+          cause: error,
+        });
       }
       try {
         const submitted = await config.queue.submit(planned.call, { webhookUrl: config.webhookUrl, signal });
