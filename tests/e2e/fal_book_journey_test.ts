@@ -87,7 +87,9 @@ Deno.test("with IMAGE_PROVIDER=fal a preview and a bought book complete through 
       select preview_cost_usd::text as preview, book_cost_usd::text as book
         from internal.story_costs where story_id = ${storyId}`;
     assert.equal(Number(costs.preview), 0.48, "six 1K images");
-    assert.ok(Number(costs.book) > 0.8, `five 4K images and six upscales (${costs.book})`);
+    // Five 4K images at $0.16 and six 4x upscales to 4096² px at $0.001 per megapixel.
+    const book = 5 * 0.16 + 6 * 0.001 * (4096 * 4096) / 1e6;
+    assert.ok(Math.abs(Number(costs.book) - book) < 1e-5, `the book cost ${costs.book}`);
   } finally {
     await platform.close();
     await fake.close();
