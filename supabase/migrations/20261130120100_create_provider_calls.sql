@@ -170,10 +170,11 @@ begin
   );
 
   -- The page waits for the provider holding its lease, and its task stays invisible as long: a redelivery now
-  -- would submit the page twice. Past this, the sweep has cancelled the request; if even the sweep is down,
-  -- the task comes back and a new attempt takes the expired lease over.
+  -- would submit the page twice. The sweep (every minute, each call at most every sweep_after seconds) finds
+  -- the request overdue by abandon + sweep_after + a minute at the latest and cancels it; only if even the
+  -- sweep is down does the task come back, and a new attempt takes the expired lease over.
   waits := pg_catalog.make_interval(
-    secs => settings.provider_abandon_after_seconds + settings.provider_sweep_after_seconds
+    secs => settings.provider_abandon_after_seconds + 2 * settings.provider_sweep_after_seconds + 60
   );
   update internal.page_renders set lease_expires_at = now() + waits, updated_at = now()
    where page_id = p_page_id;
@@ -290,7 +291,8 @@ begin
       where pc.request_id is not null
         and ((pc.status = 'submitted' and pc.submitted_at < now() - due
               and (pc.last_checked_at is null or pc.last_checked_at < now() - due))
-          or (pc.status = 'finishing' and pc.finishing_until < now()))
+          or (pc.status = 'finishing' and pc.finishing_until < now()
+              and (pc.last_checked_at is null or pc.last_checked_at < pc.finishing_until)))
       order by pc.submitted_at
       limit p_limit
         for update skip locked
@@ -340,8 +342,9 @@ begin
   if not found then
     return false;
   end if;
-  -- Fresh attempts; the refusal count stays, so the page is drawn with the softened prompt once more.
-  update public.story_pages set status = 'failed', attempts = 0 where id = p_page_id;
+  -- Fresh attempts; the refusal count stays, so the page is drawn with the softened prompt once more. Through
+  -- pending (which enqueue_page accepts), so the parent is never told the page failed.
+  update public.story_pages set status = 'pending', attempts = 0, last_error = null where id = p_page_id;
   perform internal.enqueue_page(p_page_id, page.job_id);
   update public.generation_jobs
      set status = 'processing', error = null, current_step = 'retrying', updated_at = now()

@@ -57,7 +57,7 @@ const envSchema = z.object({
   FAL_PRINT_RESOLUTION: z.enum(["native", "upscale"]).default("native"),
   /** How long fal keeps our outputs (we copy them at once). */
   FAL_OUTPUT_LIFETIME: z.enum(["1h", "1d"]).default("1d"),
-  /** Prices per model, merged over the built-in table, e.g. {"fal-ai/aura-sr": {"per_megapixel_usd": 0.004}}. */
+  /** Prices per model, each replacing its built-in entry, e.g. {"fal-ai/aura-sr": {"per_megapixel_usd": 0.004}}. */
   FAL_PRICES: z.string().optional().superRefine((value, context) => {
     try {
       parsePriceTable(value);

@@ -3,6 +3,7 @@
  * PageFailure as final, and anything unexpected as a retryable internal error whose details go to the log only
  * (the page's last error is readable by the parent).
  */
+import { ImageInputError } from "./images/image_decoding.ts";
 import { ImageProviderError } from "./images/image_provider.ts";
 
 /** A failure of this page that retrying will not fix (missing photo, no scene for the theme). */
@@ -27,6 +28,15 @@ export function describeFailure(error: unknown, log: (line: string) => void): Fa
       detail: error.message,
       retryable: error.retryable,
       retryAfterSeconds: error.retryAfterMs === undefined ? null : Math.ceil(error.retryAfterMs / 1000),
+    };
+  }
+  if (error instanceof ImageInputError) {
+    // The provider's file was not an image we store; another attempt draws it again.
+    return {
+      code: "provider_error",
+      detail: "the image provider answered with an unreadable image",
+      retryable: true,
+      retryAfterSeconds: null,
     };
   }
   if (error instanceof PageFailure) {

@@ -8,9 +8,10 @@
  *                           ─▶ complete_page with the call closed in the same transaction
  *                           ─▶ or, for a print page drawn below print size, submit the upscale
  *
- * A download or storage failure leaves the call `finishing`: once its time is up the sweep fetches the result
- * again, so a provider's work is not thrown away over a passing network error. After the abandon period the
- * sweep gives up and the page is retried.
+ * A download that breaks off (or meets a failing CDN), or a storage failure, leaves the call `finishing`: once its
+ * time is up the sweep fetches the result again, so a provider's work is not thrown away over a passing network
+ * error. After the abandon period the sweep gives up and the page is retried. A result that would read the same
+ * again (no image, too large, not an image) fails the attempt at once.
  */
 import { describeFailure } from "./page_failures.ts";
 import type { PageStore, QueuedCall } from "./page_store.ts";
@@ -51,14 +52,31 @@ export interface FinisherDeps extends PageResultDeps {
 
 const FORMATS = { jpeg: "image/jpeg", png: "image/png" } as const;
 
+/** A download that broke off or met a failing CDN: the same result may well download in a minute. */
+export class DownloadInterrupted extends Error {
+  override readonly name = "DownloadInterrupted";
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
+
 /** A 4096 px page is a few MB as JPEG and tens as PNG; the download must finish well inside a delivery. */
 export const FINISHER_LIMITS = { maxImageBytes: 40 * 1024 * 1024, downloadTimeoutMs: 60_000 };
 
 export function createProviderCallFinisher(deps: FinisherDeps) {
   async function download(url: string): Promise<DrawnImage> {
-    const response = await deps.fetch(url, { signal: AbortSignal.timeout(deps.config.downloadTimeoutMs) });
+    let response: Response;
+    try {
+      response = await deps.fetch(url, { signal: AbortSignal.timeout(deps.config.downloadTimeoutMs) });
+    } catch (error) {
+      throw new DownloadInterrupted(`the image could not be downloaded (${(error as Error).name})`, error);
+    }
     if (!response.ok) {
       await response.body?.cancel();
+      // The provider's CDN failing now may serve the same file in a minute; anything else will not change.
+      if (response.status >= 500 || response.status === 429) {
+        throw new DownloadInterrupted(`the image could not be downloaded (${response.status})`);
+      }
       throw new ImageProviderError(
         "provider_error",
         `the image could not be downloaded (${response.status})`,
@@ -74,7 +92,12 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
         retryable: true,
       });
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw new DownloadInterrupted("the image download broke off", error);
+    }
     if (bytes.byteLength > deps.config.maxImageBytes) {
       throw new ImageProviderError("provider_error", "the image is larger than accepted", {
         retryable: true,
@@ -89,6 +112,8 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
   }
 
   async function failCall(call: QueuedCall, error: unknown): Promise<FinishOutcome> {
+    // The page's next attempt draws it again; the first stage's images would only be left behind.
+    await removeCarried(call);
     const failure = describeFailure(error, deps.log);
     return await deps.pages.failAttempt({
       pageId: call.pageId,
@@ -97,6 +122,13 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
       ...failure,
       call: { callId: call.callId },
     });
+  }
+
+  async function removeCarried(call: QueuedCall): Promise<void> {
+    await removeUploaded(deps, [
+      ...(call.carriedHiresPath ? [{ bucket: "pages", path: call.carriedHiresPath }] : []),
+      ...(call.carriedPreviewPath ? [{ bucket: "previews", path: call.carriedPreviewPath }] : []),
+    ]);
   }
 
   async function submitUpscale(
@@ -150,10 +182,10 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
     try {
       image = await download(deps.provider.producedImage(answer.output).url);
     } catch (error) {
-      if (error instanceof ImageProviderError && !error.retryable) return await failCall(call, error);
-      if (error instanceof ImageInputError) return await failCall(call, error);
       // Left `finishing`: the sweep fetches the result again once this finisher's time is up.
-      throw error;
+      if (error instanceof DownloadInterrupted) throw error;
+      // A result that will read the same next time (no image, too large, not an image): the page is retried.
+      return await failCall(call, error);
     }
 
     const closing = {
@@ -176,6 +208,7 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
       },
     );
     // Completed or stale, the call was closed in the transaction that tried to complete the page.
+    if (stored.outcome === "stale") await removeCarried(call);
     if (stored.outcome !== "needs_upscale") return stored.outcome;
     const uploaded = [
       { bucket: "pages", path: stored.hiresPath },

@@ -1,11 +1,11 @@
 -- The attempt holding a page's lease submits it to the provider's queue: the call is recorded as submitted
 -- with its request id, URLs, lease and message, and both the lease and the task's visibility are pushed to
--- provider_abandon_after_seconds + provider_sweep_after_seconds from now, so that no redelivery submits the
--- page twice while the provider works.
+-- provider_abandon_after_seconds + 2 × provider_sweep_after_seconds + 60 s from now (past the latest moment the
+-- sweep finds the request overdue), so that no redelivery submits the page twice while the provider works.
 begin;
 select plan(5);
 
--- Uncommon values, so that only the sum of these two settings can give the wait.
+-- Uncommon values, so that only this sum of the two settings can give the wait (600 + 2 × 60 + 60).
 update internal.pipeline_settings set provider_sweep_after_seconds = 60, provider_abandon_after_seconds = 600;
 
 select tests.remember('owner', tests.create_user('owner@example.com'));
@@ -31,11 +31,11 @@ select results_eq(
 );
 select results_eq(
   $$select lease_token, lease_expires_at from internal.page_renders where page_id = tests.id('cover')$$,
-  $$values (tests.id('lease'), now() + interval '660 seconds')$$,
-  'the page keeps the same lease, now until abandon + sweep seconds from now'
+  $$values (tests.id('lease'), now() + interval '780 seconds')$$,
+  'the page keeps the same lease, now until the sweep has surely given up on the request'
 );
 select ok(
-  (select vt between now() + interval '660 seconds' and clock_timestamp() + interval '660 seconds'
+  (select vt between now() + interval '780 seconds' and clock_timestamp() + interval '780 seconds'
      from pgmq.q_page_tasks where msg_id = :message),
   'the task stays invisible as long, so it is not delivered again meanwhile'
 );
