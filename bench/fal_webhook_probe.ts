@@ -40,9 +40,6 @@ const task: PageTask = {
 const call: QueuedCall = {
   callId: "call",
   pageId: "page",
-  storyId: "story",
-  pageNumber: 3,
-  jobKind: kind,
   stage: kind === "print" ? "upscale" : "generate",
   provider: "fal",
   model: "bench",
@@ -51,7 +48,6 @@ const call: QueuedCall = {
   msgId: "1",
   carriedHiresPath: null,
   carriedPreviewPath: null,
-  submittedAt: new Date(),
 };
 const unused = () => Promise.reject(new Error("not used by the finisher"));
 const pages: PageStore = {

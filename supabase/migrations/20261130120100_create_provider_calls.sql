@@ -76,9 +76,12 @@ create table internal.provider_calls (
   status internal.provider_call_status not null,
   submitted_at timestamptz not null default now(),
   finishing_until timestamptz,
+  -- When the answer first reached us (webhook, or the sweep finding it): latency ends here, not after storing.
+  answered_at timestamptz,
   last_checked_at timestamptz,
   finished_at timestamptz,
-  -- Submission (or start) to result, as seen by us; the provider's own inference time when it reports it.
+  -- Submission to the answer reaching us (for a request the sweep recovered, to when the sweep found it: an
+  -- upper bound); the provider's own inference time when its status reports it.
   latency_ms integer,
   inference_ms integer,
   width integer,
@@ -232,7 +235,7 @@ begin
     return;
   end if;
   update internal.provider_calls c
-     set status = 'finishing',
+     set status = 'finishing', answered_at = coalesce(c.answered_at, now()),
          finishing_until = now() + pg_catalog.make_interval(secs => settings.provider_finish_seconds)
    where c.id = call.id;
   return query select 'begun', call.id, call.page_id, call.story_id, call.page_number, call.job_kind,
@@ -258,7 +261,7 @@ as $$
   update internal.provider_calls
      set status = p_status, error_code = p_error_code, width = p_width, height = p_height, cost_usd = p_cost_usd,
          inference_ms = p_inference_ms, finished_at = now(), finishing_until = null,
-         latency_ms = (extract(epoch from now() - submitted_at) * 1000)::integer
+         latency_ms = (extract(epoch from coalesce(answered_at, now()) - submitted_at) * 1000)::integer
    where id = p_call_id and status in ('submitted', 'finishing');
 $$;
 comment on function internal.finish_provider_call(uuid, internal.provider_call_status, text, integer, integer, numeric, integer) is 'Closes a provider call with its outcome, final size, cost and latency.';
@@ -292,13 +295,16 @@ begin
         and ((pc.status = 'submitted' and pc.submitted_at < now() - due
               and (pc.last_checked_at is null or pc.last_checked_at < now() - due))
           or (pc.status = 'finishing' and pc.finishing_until < now()
-              and (pc.last_checked_at is null or pc.last_checked_at < pc.finishing_until)))
+              and (pc.last_checked_at is null or pc.last_checked_at < pc.finishing_until
+                   or pc.last_checked_at < now() - due)))
       order by pc.submitted_at
       limit p_limit
         for update skip locked
    )
   returning c.id, c.request_id, c.status_url, c.response_url, c.cancel_url,
-            c.submitted_at < now() - pg_catalog.make_interval(secs => settings.provider_abandon_after_seconds);
+            -- An answer that reached us is fetched again, never abandoned: it is there, and paid for.
+            c.answered_at is null
+              and c.submitted_at < now() - pg_catalog.make_interval(secs => settings.provider_abandon_after_seconds);
 end;
 $$;
 comment on function internal.provider_calls_to_check(integer) is 'Queued provider requests whose webhook is late (or whose finisher died): the sweep asks the provider about them, or gives up on the overdue.';
@@ -306,6 +312,19 @@ comment on function internal.provider_calls_to_check(integer) is 'Queued provide
 -- ---------------------------------------------------------------------------------------------------------
 -- Content refusals: one softened retry, then the page is flagged for an operator
 -- ---------------------------------------------------------------------------------------------------------
+create function internal.review_message(p_page_number integer)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when p_page_number = 0
+    then 'Our team is reviewing the cover before we draw it again. We will be in touch.'
+    else format('Our team is reviewing page %s before we draw it again. We will be in touch.', p_page_number)
+  end;
+$$;
+comment on function internal.review_message(integer) is 'What a parent reads while a page of their book is held for review.';
+
 create function internal.flag_page(p_page public.story_pages, p_msg_id bigint, p_detail text)
 returns void
 language plpgsql
@@ -320,10 +339,7 @@ begin
   perform pgmq.archive('page_tasks', p_msg_id);
   update public.generation_jobs
      set status = 'failed', current_step = 'held for review', updated_at = now(),
-         error = case when p_page.page_number = 0
-                   then 'Our team is reviewing the cover before we draw it again. We will be in touch.'
-                   else format('Our team is reviewing page %s before we draw it again. We will be in touch.',
-                               p_page.page_number) end
+         error = internal.review_message(p_page.page_number)
    where id = p_page.job_id;
   update public.stories set status = 'failed', updated_at = now() where id = p_page.story_id;
 end;
@@ -346,6 +362,21 @@ begin
   -- pending (which enqueue_page accepts), so the parent is never told the page failed.
   update public.story_pages set status = 'pending', attempts = 0, last_error = null where id = p_page_id;
   perform internal.enqueue_page(p_page_id, page.job_id);
+  if exists (select 1 from public.story_pages where job_id = page.job_id and status = 'flagged') then
+    -- Another page is still held: the job stays held until that one is released too, and says which.
+    update public.generation_jobs j
+       set error = internal.review_message(held.page_number), updated_at = now()
+      from (select min(page_number) as page_number from public.story_pages
+             where job_id = page.job_id and status = 'flagged') held
+     where j.id = page.job_id;
+    perform internal.dispatch_page_tasks();
+    return true;
+  end if;
+  -- Pages of the job that failed meanwhile could not be retried by the parent (retry_story leaves a held job
+  -- alone), so the job is reopened whole: otherwise it would wait for them for ever.
+  update public.story_pages set attempts = 0, last_error = null where job_id = page.job_id and status = 'failed';
+  perform internal.enqueue_page(p.id, page.job_id)
+     from public.story_pages p where p.job_id = page.job_id and p.status = 'failed';
   update public.generation_jobs
      set status = 'processing', error = null, current_step = 'retrying', updated_at = now()
    where id = page.job_id;
@@ -354,7 +385,7 @@ begin
   return true;
 end;
 $$;
-comment on function internal.release_flagged_page(uuid) is 'Operator action: sends a flagged page back to the provider (softened prompt) and reopens its job.';
+comment on function internal.release_flagged_page(uuid) is 'Operator action: sends a flagged page back to the provider (softened prompt); once no page of the job is held, reopens the job with its failed pages.';
 
 create or replace function internal.fail_page_attempt(
   p_page_id uuid,
@@ -394,15 +425,23 @@ begin
     return 'flagged';
   end if;
 
-  -- A first content refusal is retried once whatever the attempts, with a softened prompt.
-  if refused or (p_retryable and page.attempts < settings.max_attempts) then
-    delay_seconds := least(
-      settings.retry_max_seconds,
-      coalesce(p_retry_after_seconds, settings.retry_base_seconds * (2 ^ (page.attempts - 1))::integer)
-    );
+  -- A first content refusal is retried once whatever the attempts, with a softened prompt; a rate-limited
+  -- attempt never reached the model and is retried whatever the attempts too.
+  if refused or (p_retryable and (page.attempts < settings.max_attempts or p_error_code = 'rate_limited')) then
+    -- The provider's own Retry-After is honoured beyond our backoff's cap, up to the time we would wait for a
+    -- provider's answer at all.
+    delay_seconds := case
+      when p_retry_after_seconds is not null
+        then least(p_retry_after_seconds, settings.provider_abandon_after_seconds)
+      else least(settings.retry_max_seconds, settings.retry_base_seconds * (2 ^ (page.attempts - 1))::integer)
+    end;
     update public.story_pages
        set status = 'queued', last_error = p_error_code || ': ' || p_error_detail, updated_at = now(),
-           attempts = case when refused then least(attempts, settings.max_attempts - 1) else attempts end
+           -- A rate-limited attempt never reached the model, so it does not use up the page's attempts.
+           attempts = case
+             when p_error_code = 'rate_limited' then greatest(attempts - 1, 0)
+             when refused then least(attempts, settings.max_attempts - 1)
+             else attempts end
      where id = p_page_id;
     update internal.page_renders
        set lease_token = null, lease_expires_at = null, updated_at = now(),
@@ -420,7 +459,97 @@ begin
   return 'failed';
 end;
 $$;
-comment on function internal.fail_page_attempt(uuid, uuid, bigint, text, text, boolean, integer) is 'Records a failed attempt of the lease holder: retried after backoff while attempts remain and the error is retryable; a first content refusal is retried softened and a second flags the page; else the page and its job fail.';
+comment on function internal.fail_page_attempt(uuid, uuid, bigint, text, text, boolean, integer) is 'Records a failed attempt of the lease holder: retried after backoff (or the provider''s Retry-After) while attempts remain and the error is retryable, a rate limit costing no attempt; a first content refusal is retried softened and a second flags the page; else the page and its job fail.';
+
+-- A job with a page held for review stays held: another page failing keeps the review message (the parent's
+-- retry would not help), and the parent's retry leaves it to the operator's release.
+create or replace function internal.fail_page(
+  p_page public.story_pages,
+  p_msg_id bigint,
+  p_code text,
+  p_detail text
+)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  update public.story_pages
+     set status = 'failed', last_error = p_code || ': ' || p_detail, updated_at = now()
+   where id = p_page.id;
+  update internal.page_renders set lease_token = null, lease_expires_at = null, updated_at = now()
+   where page_id = p_page.id;
+  -- Kept in the archive for the operator; the parent retries through the API.
+  perform pgmq.archive('page_tasks', p_msg_id);
+  update public.generation_jobs
+     set status = 'failed', current_step = 'failed', updated_at = now(),
+         error = case when p_page.page_number = 0
+                   then 'We could not draw the cover. Please press retry.'
+                   else format('We could not draw page %s. Please press retry.', p_page.page_number) end
+   where id = p_page.job_id
+     and not exists (select 1 from public.story_pages where job_id = p_page.job_id and status = 'flagged');
+  update public.stories set status = 'failed', updated_at = now() where id = p_page.story_id;
+end;
+$$;
+comment on function internal.fail_page(public.story_pages, bigint, text, text) is 'Marks a page failed after its last attempt, archives its task and fails the job with a message a parent can act on (a job held for review keeps its review message).';
+
+create or replace function internal.retry_story(p_story_id uuid)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  settings internal.pipeline_settings;
+  job public.generation_jobs;
+  page record;
+  requeued integer := 0;
+begin
+  select * into settings from internal.pipeline_settings;
+  select * into job from public.generation_jobs
+   where story_id = p_story_id and status = 'failed'
+   order by created_at desc limit 1
+     for update;
+  if not found then
+    return 0;
+  end if;
+  if exists (select 1 from public.story_pages where job_id = job.id and status = 'flagged') then
+    -- Held for review: the operator's release re-queues the failed pages with the flagged one.
+    return 0;
+  end if;
+  if job.retries >= settings.max_story_retries then
+    raise exception 'this story has been retried % times already', job.retries
+      using errcode = 'TC429', hint = 'retries';
+  end if;
+  -- A retried job is active again, so it counts against the owner's limit of three.
+  if (
+    select count(*) from public.generation_jobs j join public.stories s on s.id = j.story_id
+     where s.user_id = (select user_id from public.stories where id = p_story_id)
+       and j.status in ('queued', 'processing')
+  ) >= 3 then
+    raise exception 'too many active generations' using errcode = 'TC429';
+  end if;
+
+  if not exists (select 1 from public.story_pages where job_id = job.id and status = 'failed') then
+    -- Nothing failed, so nothing changes: the job keeps its state and no retry is counted.
+    return 0;
+  end if;
+
+  for page in
+    select id from public.story_pages where job_id = job.id and status = 'failed' order by page_number
+  loop
+    update public.story_pages set attempts = 0, last_error = null where id = page.id;
+    perform internal.enqueue_page(page.id, job.id);
+    requeued := requeued + 1;
+  end loop;
+  update public.generation_jobs
+     set status = 'processing', error = null, retries = retries + 1, current_step = 'retrying', updated_at = now()
+   where id = job.id;
+  update public.stories set status = 'processing', updated_at = now() where id = p_story_id;
+  perform internal.dispatch_page_tasks();
+  return requeued;
+end;
+$$;
+comment on function internal.retry_story(uuid) is 'Re-queues the failed pages of a story''s failed job with fresh attempts; bounded by max_story_retries; a job held for review is left to the operator.';
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Print: a bought book's pages at print resolution
@@ -475,6 +604,10 @@ begin
     raise exception 'the preview of story % is still being drawn', p_story_id
       using errcode = 'TC409', hint = 'call again once its preview job has finished';
   end if;
+  if exists (select 1 from public.story_pages where story_id = p_story_id and status = 'flagged') then
+    raise exception 'a page of story % is held for review', p_story_id
+      using errcode = 'TC409', hint = 'release it (internal.release_flagged_page), then call again';
+  end if;
 
   update public.stories
      set purchased_at = coalesce(purchased_at, now()), status = 'processing', updated_at = now()
@@ -493,7 +626,7 @@ begin
   return job_id;
 end;
 $$;
-comment on function internal.start_print_job(uuid) is 'Marks a story bought and queues every page at print resolution under its print job (idempotent). The purchase webhook calls it.';
+comment on function internal.start_print_job(uuid) is 'Marks a story bought and queues every page at print resolution under its print job (idempotent). For the purchase webhook: refuses (TC409) while the preview is being drawn or a page is held for review.';
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Reports for operators

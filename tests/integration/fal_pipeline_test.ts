@@ -61,6 +61,7 @@ Deno.test("fal pipeline: worker, signed webhooks and the sweep, against a local 
     upscaleModel: "fal-ai/seedvr/upscale/image",
     printResolution: "native",
     prices: DEFAULT_FAL_PRICES,
+    pulidIdWeight: 1,
     ...overrides,
   });
   const provider = createFalImageProvider(providerConfig());

@@ -203,9 +203,9 @@ Deno.test("page-worker with an injected provider, on the project's database and 
       assert.equal(await deliver(task), "retrying");
       assert.deepEqual({ ...await pageRow(task.page_id) }, {
         status: "queued",
-        attempts: 1,
+        attempts: 0,
         last_error: "rate_limited: the provider is busy",
-      });
+      }, "a rate-limited attempt never reached the model, so it is given back");
       const [message] = await platform.admin<{ invisible_for: number }[]>`
         select extract(epoch from vt - now())::float8 as invisible_for from pgmq.q_page_tasks where msg_id = ${task.msg_id}`;
       assert.ok(

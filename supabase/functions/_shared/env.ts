@@ -51,6 +51,10 @@ const envSchema = z.object({
   /** The model per art style. */
   FAL_MODEL_PHOTOREALISTIC: z.enum(GENERATE_MODEL_IDS).default("fal-ai/nano-banana-2/edit"),
   FAL_MODEL_CARTOON_3D: z.enum(GENERATE_MODEL_IDS).default("fal-ai/nano-banana-2/edit"),
+  /** fal-ai/flux-pulid's id_weight: how strongly the child's face is kept (1.0–1.2 recommended). */
+  FAL_PULID_ID_WEIGHT: z.coerce.number().positive().max(3).default(1),
+  /** Pins webhooks to our fal account (X-Fal-Webhook-User-Id); unset: any account fal signed for. */
+  FAL_WEBHOOK_USER_ID: z.string().min(1).optional(),
   /** The upscaler that brings drawn pages to print resolution. */
   FAL_UPSCALE_MODEL: z.enum(UPSCALE_MODEL_IDS).default("fal-ai/seedvr/upscale/image"),
   /** native: new print pages at 4K where the model offers it; upscale: always 1K, then the upscaler. */

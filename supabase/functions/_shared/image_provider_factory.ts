@@ -40,5 +40,6 @@ export function createFalProvider(env: Env): QueuedImageProvider | null {
     upscaleModel: env.FAL_UPSCALE_MODEL,
     printResolution: env.FAL_PRINT_RESOLUTION,
     prices: parsePriceTable(env.FAL_PRICES),
+    pulidIdWeight: env.FAL_PULID_ID_WEIGHT,
   });
 }

@@ -106,15 +106,14 @@ export interface Submission {
   /** Preview-size images of a page drawn for print in two stages, carried to its upscale. */
   carriedHiresPath?: string | null;
   carriedPreviewPath?: string | null;
+  /** The first stage's call, closed in the transaction that records its upscale. */
+  closes?: CallClosing;
 }
 
 /** A queued call as its finisher (webhook or sweep) sees it. */
 export interface QueuedCall {
   callId: string;
   pageId: string;
-  storyId: string;
-  pageNumber: number;
-  jobKind: Enums<"job_kind">;
   stage: ProviderCallStage;
   provider: string;
   model: string;
@@ -123,7 +122,6 @@ export interface QueuedCall {
   msgId: string;
   carriedHiresPath: string | null;
   carriedPreviewPath: string | null;
-  submittedAt: Date;
 }
 
 /** begun: this finisher stores the result; busy: another is storing it; finished: a duplicate; unknown. */
@@ -161,9 +159,6 @@ export interface PageStore {
 interface QueuedCallRow {
   call_id: string;
   page_id: string;
-  story_id: string;
-  page_number: number;
-  job_kind: Enums<"job_kind">;
   stage: ProviderCallStage;
   provider: string;
   model: string;
@@ -172,16 +167,12 @@ interface QueuedCallRow {
   msg_id: string;
   carried_hires_path: string | null;
   carried_preview_path: string | null;
-  submitted_at: Date;
 }
 
 function queuedCall(row: QueuedCallRow): QueuedCall {
   return {
     callId: row.call_id,
     pageId: row.page_id,
-    storyId: row.story_id,
-    pageNumber: row.page_number,
-    jobKind: row.job_kind,
     stage: row.stage,
     provider: row.provider,
     model: row.model,
@@ -190,7 +181,6 @@ function queuedCall(row: QueuedCallRow): QueuedCall {
     msgId: String(row.msg_id),
     carriedHiresPath: row.carried_hires_path,
     carriedPreviewPath: row.carried_preview_path,
-    submittedAt: row.submitted_at,
   };
 }
 
@@ -312,14 +302,17 @@ export function createPageStore(sql: Sql): PageStore {
     },
 
     async recordSubmission(submission) {
-      const [{ recorded }] = await sql<{ recorded: boolean }[]>`
+      return await sql.begin(async (tx) => {
+        if (submission.closes) await closeCall(tx, "completed", submission.closes);
+        const [{ recorded }] = await tx<{ recorded: boolean }[]>`
         select internal.record_provider_submission(
           ${submission.pageId}::uuid, ${submission.leaseToken}::uuid, ${submission.msgId}::bigint,
           ${submission.stage}, ${submission.provider}, ${submission.model}, ${submission.resolution},
           ${submission.requestId}, ${submission.statusUrl}, ${submission.responseUrl}, ${submission.cancelUrl},
           ${submission.carriedHiresPath ?? null}, ${submission.carriedPreviewPath ?? null}
         ) as recorded`;
-      return recorded;
+        return recorded;
+      });
     },
 
     async beginFinishing(requestId) {

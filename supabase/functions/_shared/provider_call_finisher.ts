@@ -14,7 +14,7 @@
  * again (no image, too large, not an image) fails the attempt at once.
  */
 import { describeFailure } from "./page_failures.ts";
-import type { PageStore, QueuedCall } from "./page_store.ts";
+import type { CallClosing, PageStore, QueuedCall } from "./page_store.ts";
 import { type DrawnImage, type PageResultDeps, removeUploaded, storeDrawnPage } from "./page_results.ts";
 import { ImageInputError, readImageHeader } from "./images/image_decoding.ts";
 import { type ArtStyle, ImageProviderError, type QueuedImageProvider } from "./images/image_provider.ts";
@@ -112,16 +112,18 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
   }
 
   async function failCall(call: QueuedCall, error: unknown): Promise<FinishOutcome> {
-    // The page's next attempt draws it again; the first stage's images would only be left behind.
-    await removeCarried(call);
     const failure = describeFailure(error, deps.log);
-    return await deps.pages.failAttempt({
+    const outcome = await deps.pages.failAttempt({
       pageId: call.pageId,
       leaseToken: call.leaseToken,
       msgId: call.msgId,
       ...failure,
       call: { callId: call.callId },
     });
+    // Only now that the failure is recorded: the page's next attempt draws it again, and the first stage's
+    // images would only be left behind.
+    await removeCarried(call);
+    return outcome;
   }
 
   async function removeCarried(call: QueuedCall): Promise<void> {
@@ -135,6 +137,7 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
     call: QueuedCall,
     style: ArtStyle,
     stored: { hiresPath: string; previewPath: string | null; side: number },
+    closing: CallClosing,
   ): Promise<FinishOutcome> {
     const imageUrl = await deps.objects.signedUrl(
       "pages",
@@ -147,6 +150,8 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
       imageUrl,
       fromSide: stored.side,
     });
+    // One transaction closes the first stage and records the second: a crash before it leaves the first stage
+    // `finishing`, so the sweep takes it up again; nothing is left that no one would look at.
     const recorded = await deps.pages.recordSubmission({
       pageId: call.pageId,
       leaseToken: call.leaseToken,
@@ -156,6 +161,7 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
       ...submission,
       carriedHiresPath: stored.hiresPath,
       carriedPreviewPath: stored.previewPath,
+      closes: closing,
     });
     if (recorded) return "upscaling";
     await deps.provider.cancel(submission.cancelUrl).catch(() => {});
@@ -223,9 +229,8 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
         }),
       );
     }
-    await deps.pages.closeCall("completed", closing);
     try {
-      return await submitUpscale(call, task.style, stored);
+      return await submitUpscale(call, task.style, stored, closing);
     } catch (error) {
       await removeUploaded(deps, uploaded);
       return await failCall(call, error);

@@ -93,9 +93,6 @@ const TASK: PageTask = {
 const CALL: QueuedCall = {
   callId: "call-1",
   pageId: "page-1",
-  storyId: "story-1",
-  pageNumber: 3,
-  jobKind: "preview",
   stage: "generate",
   provider: "fal",
   model: MODEL,
@@ -104,7 +101,6 @@ const CALL: QueuedCall = {
   msgId: "42",
   carriedHiresPath: null,
   carriedPreviewPath: null,
-  submittedAt: new Date("2026-01-01T00:00:00Z"),
 };
 
 const UPSCALE_SUBMISSION: QueuedSubmission = {
@@ -320,9 +316,9 @@ Deno.test("an error answer fails the page attempt and closes the call with it", 
 
 Deno.test("a failed upscale removes the preview-size images carried to it", async () => {
   const run = setup({
+    task: { ...TASK, jobKind: "print" },
     call: {
       stage: "upscale",
-      jobKind: "print",
       carriedHiresPath: "story-1/9/lease-first.jpg",
       carriedPreviewPath: "user-1/story-1/9-lease-first.jpg",
     },
@@ -399,7 +395,6 @@ Deno.test("a print-size result completes the page with the preview-size images c
       previewPath: "user-1/story-1/3-lease-0.jpg",
     },
     call: {
-      jobKind: "print",
       stage: "upscale",
       model: UPSCALER,
       resolution: "x4",
@@ -435,7 +430,7 @@ Deno.test("a print-size result drawn directly keeps the page's existing preview-
       hiresPath: "story-1/3/lease-0.jpg",
       previewPath: "user-1/story-1/3-lease-0.jpg",
     },
-    call: { jobKind: "print", resolution: "4K" },
+    call: { resolution: "4K" },
   });
   assert.equal(await run.finish(), "completed");
   assert.equal(run.completions[0].hiresPath, "story-1/3/lease-0.jpg");
@@ -450,18 +445,14 @@ Deno.test("a print-size result drawn directly keeps the page's existing preview-
 const PRINT_BELOW_SIZE: Setup = {
   download: () => new Response(PREVIEW_SIZE_JPEG),
   task: { ...TASK, jobKind: "print" },
-  call: { jobKind: "print" },
 };
 
-Deno.test("a print page drawn below print size closes its call and asks for the upscale", async () => {
+Deno.test("a print page drawn below print size asks for the upscale, closing its call as it records it", async () => {
   const run = setup(PRINT_BELOW_SIZE);
   assert.equal(await run.finish(), "upscaling");
   assert.deepEqual(uploadedPaths(run.uploads), [`pages/${HIRES_PATH}`, `previews/${PREVIEW_PATH}`]);
   assert.deepEqual(run.completions, [], "the page is not complete before its print image");
-  assert.deepEqual(run.closed, [{
-    status: "completed",
-    closing: { callId: "call-1", width: 1024, height: 1024, costUsd: 0.08, inferenceMs: 4200 },
-  }]);
+  assert.deepEqual(run.closed, [], "the first stage is closed with the upscale's record, not before");
   assert.deepEqual(run.signed, [{ bucket: "pages", path: HIRES_PATH, ttl: 3600 }]);
   assert.deepEqual(run.jobs, [{
     stage: "upscale",
@@ -478,9 +469,10 @@ Deno.test("a print page drawn below print size closes its call and asks for the 
     ...UPSCALE_SUBMISSION,
     carriedHiresPath: HIRES_PATH,
     carriedPreviewPath: PREVIEW_PATH,
+    closes: { callId: "call-1", width: 1024, height: 1024, costUsd: 0.08, inferenceMs: 4200 },
   }]);
   assert.deepEqual(run.removed, []);
-  assert.deepEqual(run.events.slice(-3), ["close completed", "submit upscale", "record submission"]);
+  assert.deepEqual(run.events.slice(-2), ["submit upscale", "record submission"]);
 });
 
 Deno.test("an upscale submitted after the lease was lost is cancelled at the provider", async () => {
@@ -502,7 +494,7 @@ Deno.test("an upscale the provider refuses fails the attempt and removes the fir
 });
 
 Deno.test("an upscale still below print size fails the attempt and is not upscaled again", async () => {
-  const run = setup({ ...PRINT_BELOW_SIZE, call: { jobKind: "print", stage: "upscale", model: UPSCALER } });
+  const run = setup({ ...PRINT_BELOW_SIZE, call: { stage: "upscale", model: UPSCALER } });
   assert.equal(await run.finish(), "retrying");
   assert.deepEqual(run.removed.sort(), [`pages/${HIRES_PATH}`, `previews/${PREVIEW_PATH}`]);
   assert.equal(run.failures.length, 1);

@@ -17,5 +17,6 @@ export function createFalWebhookDeps(env: Env): FalWebhookDeps {
   return {
     verifier: createWebhookVerifier({ jwksUrl: env.FAL_WEBHOOK_JWKS_URL }),
     finisher: createFinisher(env, pages, provider),
+    expectedUserId: env.FAL_WEBHOOK_USER_ID,
   };
 }

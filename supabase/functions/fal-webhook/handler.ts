@@ -34,8 +34,10 @@ export const falWebhookSchema = z.discriminatedUnion("status", [
 ]);
 
 export interface FalWebhookDeps {
-  verifier: { verify(headers: Headers, rawBody: Uint8Array): Promise<{ requestId: string }> };
+  verifier: { verify(headers: Headers, rawBody: Uint8Array): Promise<{ requestId: string; userId: string }> };
   finisher: { finish(requestId: string, answer: ProviderAnswer): Promise<FinishOutcome> };
+  /** Our fal account's user id: a webhook fal signed for another account is refused. */
+  expectedUserId?: string;
   log?: (line: string) => void;
 }
 
@@ -54,7 +56,7 @@ export function createFalWebhookHandler(deps: FalWebhookDeps): (request: Request
       MAX_BODY_BYTES,
       () => new ApiError(413, "payload_too_large", "A webhook body is at most 1 MB."),
     );
-    let verified: { requestId: string };
+    let verified: { requestId: string; userId: string };
     try {
       verified = await deps.verifier.verify(request.headers, raw);
     } catch (error) {
@@ -78,6 +80,10 @@ export function createFalWebhookHandler(deps: FalWebhookDeps): (request: Request
       body = falWebhookSchema.parse(JSON.parse(new TextDecoder().decode(raw)));
     } catch {
       throw new ApiError(400, "invalid_request", "The webhook body is not a fal webhook.");
+    }
+    if (deps.expectedUserId !== undefined && verified.userId !== deps.expectedUserId) {
+      log(JSON.stringify({ level: "warn", event: "fal_webhook_refused", reason: "other_account" }));
+      throw new ApiError(401, "invalid_signature", "The webhook was signed for another fal account.");
     }
     if (body.request_id !== verified.requestId) {
       throw new ApiError(401, "invalid_signature", "The body is not for the signed request.");

@@ -12,9 +12,10 @@ const OUTPUT = {
 };
 
 interface Setup {
-  /** What the verifier does: resolve with this request id, or reject with this reason. */
-  verified?: { requestId: string } | { refuse: WebhookSignatureFailure };
+  /** What the verifier does: resolve with this request id (and user id), or reject with this reason. */
+  verified?: { requestId: string; userId?: string } | { refuse: WebhookSignatureFailure };
   outcome?: FinishOutcome;
+  expectedUserId?: string;
 }
 
 function setup(options: Setup = {}) {
@@ -29,9 +30,10 @@ function setup(options: Setup = {}) {
         if ("refuse" in verified) {
           return Promise.reject(new WebhookSignatureError(verified.refuse, `refused: ${verified.refuse}`));
         }
-        return Promise.resolve(verified);
+        return Promise.resolve({ userId: "fal-user-1", ...verified });
       },
     },
+    expectedUserId: options.expectedUserId,
     finisher: {
       finish(requestId, answer) {
         finished.push({ requestId, answer });
@@ -246,7 +248,7 @@ for (const outcome of ["busy", "duplicate", "stale", "flagged"] as const) {
 Deno.test("a finisher failure is answered 500 without its details, so fal delivers it again", async () => {
   const logs: string[] = [];
   const handler = createFalWebhookHandler({
-    verifier: { verify: () => Promise.resolve({ requestId: REQUEST_ID }) },
+    verifier: { verify: () => Promise.resolve({ requestId: REQUEST_ID, userId: "fal-user-1" }) },
     finisher: { finish: () => Promise.reject(new Error("connection to 10.0.0.5 refused")) },
     log: (line) => logs.push(line),
   });
@@ -274,4 +276,22 @@ Deno.test("falWebhookSchema accepts fal's documented OK and ERROR bodies", () =>
     falWebhookSchema.safeParse({ request_id: "r", status: "DONE", payload: OUTPUT }).success,
     false,
   );
+});
+
+Deno.test("with our fal account pinned, a webhook signed for another account is refused with 401", async () => {
+  const { handler, finished } = setup({
+    expectedUserId: "fal-user-1",
+    verified: { requestId: REQUEST_ID, userId: "other" },
+  });
+  const response = await handler(post({ request_id: REQUEST_ID, status: "OK", payload: OUTPUT }));
+  assert.equal(response.status, 401);
+  assert.equal((await errorOf(response)).code, "invalid_signature");
+  assert.deepEqual(finished, []);
+});
+
+Deno.test("with our fal account pinned, our own webhooks are accepted", async () => {
+  const { handler, finished } = setup({ expectedUserId: "fal-user-1" });
+  const response = await handler(post({ request_id: REQUEST_ID, status: "OK", payload: OUTPUT }));
+  assert.equal(response.status, 200);
+  assert.equal(finished.length, 1);
 });

@@ -89,6 +89,7 @@ Deno.test("without a queued provider the sweep checks nothing and does not ask f
     still_running: 0,
     finished: 0,
     abandoned: 0,
+    deferred: 0,
     errors: 0,
   });
   assert.deepEqual(limits, []);
@@ -180,6 +181,7 @@ Deno.test("a failing status call is counted and the other requests are still swe
     still_running: 0,
     finished: 1,
     abandoned: 1,
+    deferred: 0,
     errors: 1,
   });
   assert.deepEqual(asked, ["status:broken", "status:done", "result:done", "cancel:late"]);
@@ -227,4 +229,19 @@ Deno.test("the sweep's log and result name no request, call or URL", async () =>
     assert.ok(!text.includes("secret"), text);
     assert.ok(!text.includes("queue.fal.run"), text);
   }
+});
+
+Deno.test("past its time budget a run starts no more calls and leaves them to a later run", async () => {
+  const { deps, asked } = setup([lateCall("first"), lateCall("second"), lateCall("third")]);
+  let now = 0;
+  // Each status call takes 20 s of the run's 30 s.
+  const slowStatus = deps.provider!.status;
+  deps.provider!.status = (url, signal) => {
+    now += 20_000;
+    return slowStatus(url, signal);
+  };
+  const result = await sweepProviderCalls(deps, 50, () => now);
+  assert.deepEqual(asked, ["status:first", "status:second"]);
+  assert.equal(result.still_running, 2);
+  assert.equal(result.deferred, 1);
 });

@@ -33,7 +33,7 @@ import {
   PRINT_SIDE_PX,
 } from "../_shared/images/image_provider.ts";
 import { describeFailure, PageFailure } from "../_shared/page_failures.ts";
-import { type DrawnImage, storeDrawnPage } from "../_shared/page_results.ts";
+import { type DrawnImage, removeUploaded, storeDrawnPage } from "../_shared/page_results.ts";
 import type { ObjectStore } from "../_shared/storage.ts";
 import { buildPagePrompt } from "../_shared/story_content/prompt.ts";
 import type { StoryContentSource } from "../_shared/story_content/story_content.ts";
@@ -125,6 +125,13 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
     );
     const latencyMs = performance.now() - started;
     const stored = await storeDrawnPage(results, { task, leaseToken, msgId }, image, image);
+    if (stored.outcome === "needs_upscale") {
+      await removeUploaded(results, [
+        { bucket: "pages", path: stored.hiresPath },
+        ...(stored.previewPath ? [{ bucket: "previews", path: stored.previewPath }] : []),
+      ]);
+      throw new PageFailure("print_resolution_not_reached", "the provider drew the page below print size");
+    }
     try {
       await deps.pages.recordFinishedCall({
         pageId: task.pageId,
@@ -141,7 +148,7 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
       // Accounting only: the page is stored either way.
       log(JSON.stringify({ level: "error", event: "call_record_failed", error: (error as Error).message }));
     }
-    return stored.outcome === "needs_upscale" ? "failed" : stored.outcome;
+    return stored.outcome;
   }
 
   async function submit(provider: QueuedImageProvider, task: PageTask, leaseToken: string, msgId: string) {
@@ -150,6 +157,7 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
         stage: "upscale",
         style: task.style,
         imageUrl: await deps.objects.signedUrl("pages", task.hiresPath!, deps.config.referenceUrlTtlSeconds),
+        // Every preview-size render is this square: the illustrator's previews and fal's 1K.
         fromSide: PREVIEW_SIDE_PX,
       }
       : { stage: "generate", request: await pageRequest(task, sizeOf(task)) };
@@ -181,9 +189,6 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
       const outcome = isQueuedProvider(provider)
         ? await submit(provider, task, leaseToken, msgId)
         : await drawNow(provider, task, leaseToken, msgId);
-      if (outcome === "failed") {
-        throw new PageFailure("print_resolution_not_reached", "the provider drew the page below print size");
-      }
       return { outcome, task };
     } catch (error) {
       const failure = describeFailure(error, log);

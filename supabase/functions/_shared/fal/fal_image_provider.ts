@@ -27,7 +27,7 @@ import {
   type UpscaleModelId,
 } from "./fal_models.ts";
 import { callCostUsd, type PriceTable } from "./fal_pricing.ts";
-import { type FalQueue, mapFalError } from "./fal_queue.ts";
+import type { FalQueue } from "./fal_queue.ts";
 
 export interface FalProviderConfig {
   queue: FalQueue;
@@ -37,6 +37,8 @@ export interface FalProviderConfig {
   upscaleModel: UpscaleModelId;
   printResolution: "native" | "upscale";
   prices: PriceTable;
+  /** flux-pulid's identity strength (id_weight). */
+  pulidIdWeight: number;
 }
 
 export function createFalImageProvider(config: FalProviderConfig): QueuedImageProvider {
@@ -54,7 +56,11 @@ export function createFalImageProvider(config: FalProviderConfig): QueuedImagePr
     const print = job.request.size >= PRINT_SIDE_PX;
     const resolution: GenerateResolution =
       print && config.printResolution === "native" && modelOffersPrintResolution(model) ? "4K" : "1K";
-    return { call: buildGenerateCall(model, job.request, resolution), model, resolution };
+    return {
+      call: buildGenerateCall(model, job.request, resolution, { idWeight: config.pulidIdWeight }),
+      model,
+      resolution,
+    };
   }
 
   return {
@@ -76,12 +82,9 @@ export function createFalImageProvider(config: FalProviderConfig): QueuedImagePr
           cause: error,
         });
       }
-      try {
-        const submitted = await config.queue.submit(planned.call, { webhookUrl: config.webhookUrl, signal });
-        return { ...submitted, model: planned.model, resolution: planned.resolution };
-      } catch (error) {
-        throw mapFalError(error, signal);
-      }
+      // The queue maps its own failures to ImageProviderError.
+      const submitted = await config.queue.submit(planned.call, { webhookUrl: config.webhookUrl, signal });
+      return { ...submitted, model: planned.model, resolution: planned.resolution };
     },
 
     status: (statusUrl, signal) => config.queue.status(statusUrl, signal),

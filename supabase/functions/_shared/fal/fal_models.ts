@@ -35,7 +35,6 @@ export interface FalImage {
   url: string;
   width: number | null;
   height: number | null;
-  contentType: string | null;
 }
 
 /** A model's output payload held no image. */
@@ -236,7 +235,6 @@ export function outputImage(payload: unknown): FalImage {
     url: file.url,
     width: file.width ?? null,
     height: file.height ?? null,
-    contentType: file.content_type ?? null,
   };
 }
 

@@ -1,11 +1,19 @@
 /**
  * fal's queue through the official client: submit with a webhook, then status, result and cancel on the URLs
- * fal returned. Every failure leaves here as an ImageProviderError whose message names no URL (our webhook URL
- * carries a token) and no prompt text (fal echoes flagged inputs in its error bodies).
+ * fal returned. Every failure leaves here as an ImageProviderError whose message names no URL (the signed URLs in
+ * an input carry tokens) and no prompt text (fal echoes flagged inputs in its error bodies).
+ *
+ * With FAL_PROXY_URL set, every request (with its `Authorization: Key …` header) goes to that proxy, which must
+ * therefore be one of ours.
  */
 import { ApiError, createFalClient, type UrlOptions } from "@fal-ai/client";
 import { z } from "zod";
-import { abortError, ImageProviderError } from "../images/image_provider.ts";
+import {
+  abortError,
+  ImageProviderError,
+  type QueuedRequestState,
+  type QueuedSubmission,
+} from "../images/image_provider.ts";
 import type { FalCall } from "./fal_models.ts";
 
 export interface FalQueueConfig {
@@ -21,20 +29,12 @@ export interface FalQueueConfig {
   outputLifetime: "1h" | "1d";
 }
 
-export interface SubmittedRequest {
-  requestId: string;
-  statusUrl: string;
-  responseUrl: string;
-  cancelUrl: string;
-}
-
-export type RequestState =
-  | { state: "queued" | "running" }
-  | { state: "completed"; inferenceMs: number | null };
+/** What submit answers: the request id and the URLs fal gave for it. */
+export type SubmittedRequest = Omit<QueuedSubmission, "model" | "resolution">;
 
 export interface FalQueue {
   submit(call: FalCall, options: { webhookUrl: string; signal?: AbortSignal }): Promise<SubmittedRequest>;
-  status(statusUrl: string, signal?: AbortSignal): Promise<RequestState>;
+  status(statusUrl: string, signal?: AbortSignal): Promise<QueuedRequestState>;
   /** The output of a completed request; a failed request rejects with the mapped ImageProviderError. */
   result(responseUrl: string, signal?: AbortSignal): Promise<unknown>;
   /** "already completed" is not an error. */

@@ -24,7 +24,7 @@ export interface WebhookVerifierOptions {
   fetch?: typeof fetch;
   /** Milliseconds since the epoch. */
   now?: () => number;
-  /** How long fetched keys are trusted; default and maximum 24 h. */
+  /** How long fetched keys are used before fetching again; default 1 h, at most 24 h. */
   cacheTtlMs?: number;
   /** How far the signed timestamp may be from now; default 300 s. */
   toleranceSeconds?: number;
@@ -46,6 +46,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** An unknown key may mean fal rotated its keys, but a forger must not make us fetch the JWKS on every call. */
 const REFETCH_INTERVAL_MS = 5 * 60 * 1000;
 const ED25519_SIGNATURE_BYTES = 64;
+const JWKS_TIMEOUT_MS = 5000;
+/** Keys are fetched again after an hour; on an outage, the cached ones serve until they are a day old. */
+const DEFAULT_CACHE_TTL_MS = 60 * 60 * 1000;
 
 const jwks = z.object({ keys: z.array(z.unknown()) });
 const ed25519Jwk = z.object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: z.string().min(1) });
@@ -58,7 +61,7 @@ interface KeyCache {
 export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookVerifier {
   const fetchJwks = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
-  const cacheTtlMs = Math.min(options.cacheTtlMs ?? DAY_MS, DAY_MS);
+  const cacheTtlMs = Math.min(options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS, DAY_MS);
   const toleranceSeconds = options.toleranceSeconds ?? 300;
   let cache: KeyCache | null = null;
   let lastFetchStartedAt = -Infinity;
@@ -79,18 +82,20 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
   }
 
   /**
-   * The cached keys while fresh; else fresh keys, or the stale ones when fal's JWKS cannot be fetched (after a
-   * failure, tried again at most once per refetch interval, so an outage does not cost every webhook a fetch).
+   * The cached keys while fresh; else fresh keys, or, when fal's JWKS cannot be fetched, the cached ones until
+   * they are a day old (after a failure, the JWKS is tried again at most once per refetch interval, so an outage
+   * does not cost every webhook a fetch). Keys older than a day are never trusted.
    */
   async function currentKeys(): Promise<{ keys: CryptoKey[]; fresh: boolean }> {
     if (cache && now() - cache.fetchedAt < cacheTtlMs) return { keys: cache.keys, fresh: false };
-    if (cache && !inFlight && now() - lastFetchFailedAt < REFETCH_INTERVAL_MS) {
-      return { keys: cache.keys, fresh: false };
+    const usable = cache && now() - cache.fetchedAt < DAY_MS ? cache : null;
+    if (usable && !inFlight && now() - lastFetchFailedAt < REFETCH_INTERVAL_MS) {
+      return { keys: usable.keys, fresh: false };
     }
     try {
       return { keys: (await refreshKeys()).keys, fresh: true };
     } catch (error) {
-      if (cache) return { keys: cache.keys, fresh: false };
+      if (usable) return { keys: usable.keys, fresh: false };
       throw new WebhookSignatureError(
         "keys_unavailable",
         `fal's webhook keys could not be fetched: ${error instanceof Error ? error.message : String(error)}`,
@@ -139,7 +144,11 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
 }
 
 async function loadKeys(fetchJwks: typeof fetch, jwksUrl: string, now: () => number): Promise<KeyCache> {
-  const response = await fetchJwks(jwksUrl, { headers: { accept: "application/json" } });
+  // Every webhook waiting for the keys waits on this one fetch: it must not hang.
+  const response = await fetchJwks(jwksUrl, {
+    headers: { accept: "application/json" },
+    signal: AbortSignal.timeout(JWKS_TIMEOUT_MS),
+  });
   if (!response.ok) {
     await response.body?.cancel();
     throw new Error(`the JWKS answered ${response.status}`);

@@ -317,3 +317,33 @@ Deno.test("expired keys are still used while fal's JWKS cannot be fetched", asyn
   await verifier.verify(await signedHeaders(signer, BODY, String(time.ms / 1000)), BODY);
   assert.equal(fetches, 2);
 });
+
+Deno.test("keys a day old are no longer trusted, even while fal's JWKS cannot be fetched", async () => {
+  const signer = await newSigner();
+  let online = true;
+  const flakyJwks: typeof fetch = () =>
+    online ? Promise.resolve(Response.json({ keys: [signer.jwk] })) : Promise.reject(new TypeError("down"));
+  const time = clock();
+  const verifier = createWebhookVerifier({ jwksUrl: JWKS_URL, fetch: flakyJwks, now: time.now });
+  await verifier.verify(await signedHeaders(signer), BODY);
+  online = false;
+  time.ms += 24 * 60 * MINUTE - MINUTE;
+  await verifier.verify(await signedHeaders(signer, BODY, String(time.ms / 1000)), BODY);
+  time.ms += 2 * MINUTE;
+  assert.equal(
+    await failure(verifier.verify(await signedHeaders(signer, BODY, String(time.ms / 1000)), BODY)),
+    "keys_unavailable",
+  );
+});
+
+Deno.test("the JWKS is fetched with a time limit, so a hung fetch cannot hold every webhook", async () => {
+  const signer = await newSigner();
+  let signal: AbortSignal | null | undefined;
+  const jwks: typeof fetch = (_url, init) => {
+    signal = init?.signal;
+    return Promise.resolve(Response.json({ keys: [signer.jwk] }));
+  };
+  const verifier = createWebhookVerifier({ jwksUrl: JWKS_URL, fetch: jwks, now: clock().now });
+  await verifier.verify(await signedHeaders(signer), BODY);
+  assert.ok(signal instanceof AbortSignal);
+});

@@ -1,6 +1,7 @@
 /**
- * The one interface every image model sits behind (BRIEF §4 "Identity"): the in-house illustrator here,
- * fal.ai models later. A provider turns one page request into one square JPEG; prompts are built elsewhere.
+ * The interfaces every image model sits behind (BRIEF §4 "Identity"): ImageProvider for one that draws while the
+ * caller waits (the in-house illustrator), QueuedImageProvider for one that answers later through a webhook
+ * (fal.ai). A provider turns one page request into one square image; prompts are built elsewhere.
  */
 import type { RgbaImage } from "./raster.ts";
 
