@@ -68,7 +68,7 @@ const provider: QueuedImageProvider = {
   status: unused,
   result: unused,
   cancel: unused,
-  producedImage: () => ({ url: "https://v3.fal.media/files/page.jpg", width: null, height: null }),
+  producedImage: () => ({ url: "https://v3.fal.media/files/page.jpg" }),
   costUsd: () => 0,
 };
 const finisher = createProviderCallFinisher({

@@ -131,7 +131,6 @@ export type FinishingOutcome =
 
 /** A late request the sweep asks the provider about. */
 export interface LateCall {
-  callId: string;
   requestId: string;
   statusUrl: string;
   responseUrl: string;
@@ -328,7 +327,6 @@ export function createPageStore(sql: Sql): PageStore {
 
     async lateCalls(limit) {
       const rows = await sql<{
-        call_id: string;
         request_id: string;
         status_url: string;
         response_url: string;
@@ -336,7 +334,6 @@ export function createPageStore(sql: Sql): PageStore {
         overdue: boolean;
       }[]>`select * from internal.provider_calls_to_check(${limit}::integer)`;
       return rows.map((row) => ({
-        callId: row.call_id,
         requestId: row.request_id,
         statusUrl: row.status_url,
         responseUrl: row.response_url,

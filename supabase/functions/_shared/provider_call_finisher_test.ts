@@ -122,7 +122,7 @@ interface Setup {
   attemptOutcome?: AttemptOutcome;
   /** The download's answer; default: SMALL_JPEG. */
   download?: () => Response;
-  producedImage?: (output: unknown) => { url: string; width: number | null; height: number | null };
+  producedImage?: (output: unknown) => { url: string };
   submitFails?: Error;
   uploadFails?: string;
   maxImageBytes?: number;
@@ -212,11 +212,7 @@ function setup(options: Setup = {}) {
       cancelled.push(cancelUrl);
       return Promise.resolve();
     },
-    producedImage: options.producedImage ?? ((output) => ({
-      url: (output as typeof OUTPUT).url,
-      width: null,
-      height: null,
-    })),
+    producedImage: options.producedImage ?? ((output) => ({ url: (output as typeof OUTPUT).url })),
     costUsd(...args) {
       prices.push(args);
       return 0.08;

@@ -11,7 +11,6 @@ import { sweepProviderCalls } from "./provider_sweep.ts";
 function lateCall(name: string, overdue = false): LateCall {
   const base = `https://queue.fal.run/fal-ai/nano-banana-2/requests/req-${name}`;
   return {
-    callId: `call-${name}`,
     requestId: `req-${name}`,
     statusUrl: `${base}/status`,
     responseUrl: base,

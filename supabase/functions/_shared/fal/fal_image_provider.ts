@@ -98,8 +98,7 @@ export function createFalImageProvider(config: FalProviderConfig): QueuedImagePr
         });
       }
       try {
-        const image = outputImage(output);
-        return { url: image.url, width: image.width, height: image.height };
+        return { url: outputImage(output).url };
       } catch (error) {
         throw new ImageProviderError("provider_error", "fal's answer held no image", {
           retryable: true,

@@ -131,11 +131,9 @@ export type QueuedRequestState =
   | { state: "queued" | "running" }
   | { state: "completed"; inferenceMs: number | null };
 
-/** The image a finished request produced, still at the provider. */
+/** The image a finished request produced, still at the provider (its size is read from the file itself). */
 export interface ProducedImage {
   url: string;
-  width: number | null;
-  height: number | null;
 }
 
 /**
