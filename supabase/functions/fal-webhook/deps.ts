@@ -9,7 +9,10 @@ import type { FalWebhookDeps } from "./handler.ts";
 
 export function createFalWebhookDeps(env: Env): FalWebhookDeps {
   const provider = createFalProvider(env);
-  if (!provider) throw new Error("fal-webhook needs FAL_KEY (see supabase/functions/.env.example)");
+  // Without FAL_KEY the function still boots, and answers every delivery 503 fal_not_configured.
+  if (!provider) {
+    return { verifier: createWebhookVerifier({ jwksUrl: env.FAL_WEBHOOK_JWKS_URL }), finisher: null };
+  }
   // Deliveries of one book's pages arrive together; each takes a few short transactions.
   const pages = createPageStore(
     createDatabase(env.SUPABASE_DB_URL, { max: 5, applicationName: "fal-webhook" }),

@@ -7,7 +7,8 @@
  *
  * Answers: 200 with the outcome (duplicates and late deliveries too, so fal stops retrying); 401 for a bad,
  * stale or unknown-key signature, and nothing changes; 409 for a request not recorded yet (the webhook raced the
- * worker's bookkeeping: fal retries it); 503 when fal's keys cannot be fetched (fal retries).
+ * worker's bookkeeping: fal retries it); 503 when fal's keys cannot be fetched (fal retries) or fal is not
+ * configured on this project.
  */
 import { z } from "zod";
 import { WebhookSignatureError } from "../_shared/fal/webhook_signature.ts";
@@ -35,7 +36,8 @@ export const falWebhookSchema = z.discriminatedUnion("status", [
 
 export interface FalWebhookDeps {
   verifier: { verify(headers: Headers, rawBody: Uint8Array): Promise<{ requestId: string; userId: string }> };
-  finisher: { finish(requestId: string, answer: ProviderAnswer): Promise<FinishOutcome> };
+  /** Null when fal is not configured on this project (no FAL_KEY). */
+  finisher: { finish(requestId: string, answer: ProviderAnswer): Promise<FinishOutcome> } | null;
   /** Our fal account's user id: a webhook fal signed for another account is refused. */
   expectedUserId?: string;
   log?: (line: string) => void;
@@ -50,6 +52,10 @@ export function createFalWebhookHandler(deps: FalWebhookDeps): (request: Request
   async function handle(request: Request): Promise<Response> {
     if (request.method !== "POST") {
       throw new ApiError(405, "method_not_allowed", "Use POST here.", { allow: "POST" });
+    }
+    const finisher = deps.finisher;
+    if (!finisher) {
+      throw new ApiError(503, "fal_not_configured", "fal.ai is not configured on this project (FAL_KEY).");
     }
     const raw = await readBodyWithin(
       request,
@@ -100,7 +106,7 @@ export function createFalWebhookHandler(deps: FalWebhookDeps): (request: Request
         }),
       };
     const started = performance.now();
-    const outcome = await deps.finisher.finish(body.request_id, answer);
+    const outcome = await finisher.finish(body.request_id, answer);
     log(JSON.stringify({
       event: "fal_webhook",
       request_id: body.request_id,

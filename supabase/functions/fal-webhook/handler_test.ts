@@ -295,3 +295,21 @@ Deno.test("with our fal account pinned, our own webhooks are accepted", async ()
   assert.equal(response.status, 200);
   assert.equal(finished.length, 1);
 });
+
+Deno.test("without fal configured the webhook answers 503 fal_not_configured and verifies nothing", async () => {
+  const verifications: Uint8Array[] = [];
+  const handler = createFalWebhookHandler({
+    verifier: {
+      verify(_headers, rawBody) {
+        verifications.push(rawBody);
+        return Promise.resolve({ requestId: REQUEST_ID, userId: "fal-user-1" });
+      },
+    },
+    finisher: null,
+    log: () => {},
+  });
+  const response = await handler(post({ request_id: REQUEST_ID, status: "OK", payload: OUTPUT }));
+  assert.equal(response.status, 503);
+  assert.equal((await errorOf(response)).code, "fal_not_configured");
+  assert.equal(verifications.length, 0);
+});
