@@ -60,6 +60,72 @@ export type Database = {
           },
         ];
       };
+      "orders": {
+        Row: {
+          "cancel_reason": string | null;
+          "cancelled_at": string | null;
+          "created_at": string;
+          "customer_email": string | null;
+          "id": string;
+          "is_test": boolean;
+          "order_name": string | null;
+          "paid_at": string | null;
+          "shop_domain": string;
+          "shopify_customer_id": string | null;
+          "shopify_order_gid": string;
+          "shopify_order_id": string;
+          "status": Database["public"]["Enums"]["order_status"];
+          "story_id": string | null;
+          "updated_at": string;
+          "user_id": string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          "cancel_reason"?: string | null;
+          "cancelled_at"?: string | null;
+          "created_at"?: string;
+          "customer_email"?: string | null;
+          "id"?: string;
+          "is_test"?: boolean;
+          "order_name"?: string | null;
+          "paid_at"?: string | null;
+          "shop_domain": string;
+          "shopify_customer_id"?: string | null;
+          "shopify_order_gid": string;
+          "shopify_order_id": string;
+          "status"?: Database["public"]["Enums"]["order_status"];
+          "story_id"?: string | null;
+          "updated_at"?: string;
+          "user_id"?: string | null;
+        };
+        Update: {
+          "cancel_reason"?: string | null;
+          "cancelled_at"?: string | null;
+          "created_at"?: string;
+          "customer_email"?: string | null;
+          "id"?: string;
+          "is_test"?: boolean;
+          "order_name"?: string | null;
+          "paid_at"?: string | null;
+          "shop_domain"?: string;
+          "shopify_customer_id"?: string | null;
+          "shopify_order_gid"?: string;
+          "shopify_order_id"?: string;
+          "status"?: Database["public"]["Enums"]["order_status"];
+          "story_id"?: string | null;
+          "updated_at"?: string;
+          "user_id"?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "orders_story_id_fkey";
+            columns: ["story_id"];
+            isOneToOne: false;
+            referencedRelation: "stories";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "photos": {
         Row: {
           "created_at": string;
@@ -284,7 +350,8 @@ export type Database = {
     Enums: {
       "art_style": "photorealistic" | "cartoon_3d";
       "job_kind": "preview" | "print";
-      "job_status": "queued" | "processing" | "completed" | "failed";
+      "job_status": "queued" | "processing" | "completed" | "failed" | "cancelled";
+      "order_status": "paid" | "cancelled";
       "page_status": "pending" | "queued" | "generating" | "done" | "failed" | "flagged";
       "pronouns": "he" | "she" | "they";
       "story_status": "queued" | "processing" | "completed" | "failed" | "expired";
@@ -397,7 +464,8 @@ export const Constants = {
     Enums: {
       "art_style": ["photorealistic", "cartoon_3d"],
       "job_kind": ["preview", "print"],
-      "job_status": ["queued", "processing", "completed", "failed"],
+      "job_status": ["queued", "processing", "completed", "failed", "cancelled"],
+      "order_status": ["paid", "cancelled"],
       "page_status": ["pending", "queued", "generating", "done", "failed", "flagged"],
       "pronouns": ["he", "she", "they"],
       "story_status": ["queued", "processing", "completed", "failed", "expired"],

@@ -40,6 +40,11 @@ const envSchema = z.object({
   /** Adds this much latency to every provider call (tests and benchmarks). */
   IMAGE_PROVIDER_LATENCY_MS: z.coerce.number().int().nonnegative().optional(),
 
+  /** The Shopify app's client secret, which signs its webhooks; without it shopify-webhooks answers 503. */
+  SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** The secret before the last rotation: Shopify keeps signing with it for up to an hour. */
+  SHOPIFY_WEBHOOK_SECRET_PREVIOUS: z.string().min(1).optional(),
+
   /** fal.ai's API key (`key_id:key_secret`); required when IMAGE_PROVIDER is fal. */
   FAL_KEY: z.string().min(1).optional(),
   /** Where fal delivers results; default: this project's fal-webhook function. */

@@ -8,6 +8,7 @@ import { createServiceObjectStore } from "../_shared/storage.ts";
 import { createExpiryStore } from "./expiry_store.ts";
 import type { MaintenanceDeps } from "./handler.ts";
 import { createPhotoRetentionStore } from "./photo_retention_store.ts";
+import { createRedactionStore } from "./redaction_store.ts";
 
 export function createMaintenanceDeps(env: Env): MaintenanceDeps {
   const sql = createDatabase(env.SUPABASE_DB_URL, { max: 2, applicationName: "maintenance" });
@@ -22,11 +23,13 @@ export function createMaintenanceDeps(env: Env): MaintenanceDeps {
       provider,
       finisher: provider ? createFinisher(env, pages, provider) : null,
     },
+    redactions: createRedactionStore(sql),
     config: {
       serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
       storiesPerRun: 500,
       photosPerRun: 500,
       providerCallsPerRun: 50,
+      redactionsPerRun: 20,
     },
   };
 }

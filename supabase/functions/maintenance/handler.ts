@@ -4,6 +4,7 @@
  *   POST {task: "expire_previews"}   expire unbought previews past their 7 days and delete their images
  *   POST {task: "purge_photos"}      delete the photos no story needs any more, and their objects
  *   POST {task: "sweep_provider_calls"}  ask the image provider about requests whose webhook is late
+ *   POST {task: "process_redactions"}    carry out Shopify's customers/redact and shop/redact requests
  *
  * Preview images are deleted through the Storage API before their paths are forgotten, so a run that stops
  * half-way leaves the paths recorded and the next run finishes the job.
@@ -21,12 +22,14 @@ import type { ObjectStore } from "../_shared/storage.ts";
 import type { ExpiredStory, ExpiryStore } from "./expiry_store.ts";
 import type { DeletionReason, PhotoRetentionStore } from "./photo_retention_store.ts";
 import { type ProviderSweepDeps, sweepProviderCalls } from "./provider_sweep.ts";
+import type { RedactionStore } from "./redaction_store.ts";
 
 export interface MaintenanceDeps {
   expiry: ExpiryStore;
   photoRetention: PhotoRetentionStore;
   objects: Pick<ObjectStore, "remove">;
   providerSweep: Omit<ProviderSweepDeps, "log">;
+  redactions: RedactionStore;
   config: {
     serviceRoleKey: string;
     /** Stories cleaned per run at most; the hourly schedule picks up the rest. */
@@ -35,11 +38,13 @@ export interface MaintenanceDeps {
     photosPerRun: number;
     /** Late provider requests asked about per run; the next run (a minute later) takes the rest. */
     providerCallsPerRun: number;
+    /** Shopify redactions carried out per run; the next hourly run takes the rest. */
+    redactionsPerRun: number;
   };
   log?: (line: string) => void;
 }
 
-const TASKS = ["expire_previews", "purge_photos", "sweep_provider_calls"] as const;
+const TASKS = ["expire_previews", "purge_photos", "sweep_provider_calls", "process_redactions"] as const;
 const taskSchema = z.object({
   task: z.enum(TASKS, { error: `must be one of ${TASKS.map((task) => `"${task}"`).join(", ")}` }),
 });
@@ -106,6 +111,33 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
     return result;
   }
 
+  async function processRedactions() {
+    const started = performance.now();
+    const pending = await deps.redactions.pending(deps.config.redactionsPerRun);
+    let completed = 0;
+    let files = 0;
+    for (const redaction of pending) {
+      try {
+        // Files before rows, as erase-data does: a run that stops half-way leaves the rows that find the files.
+        for (const userId of redaction.userIds) {
+          const objects = await deps.redactions.objectsOf(userId);
+          for (const [bucket, inBucket] of Map.groupBy(objects, (object) => object.bucket)) {
+            await deps.objects.remove(bucket, inBucket.map((object) => object.path));
+          }
+          files += objects.length;
+        }
+        await deps.redactions.complete(redaction.requestId);
+        completed++;
+      } catch (error) {
+        await deps.redactions.recordFailure(redaction.requestId, (error as Error).message);
+        log(JSON.stringify({ level: "error", event: "redaction_failed", error: (error as Error).message }));
+      }
+    }
+    const result = { task: "process_redactions", pending: pending.length, completed, files_removed: files };
+    log(JSON.stringify({ event: "maintenance", ...result, ms: Math.round(performance.now() - started) }));
+    return result;
+  }
+
   async function handle(request: Request): Promise<Response> {
     if (request.method !== "POST") {
       throw new ApiError(405, "method_not_allowed", "Use POST here.", { allow: "POST" });
@@ -119,6 +151,8 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
         return json(await purgePhotos());
       case "sweep_provider_calls":
         return json(await sweepProviders());
+      case "process_redactions":
+        return json(await processRedactions());
     }
   }
 

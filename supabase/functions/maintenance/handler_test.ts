@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { ExpiredStory, ExpiryStore, StoredObject } from "./expiry_store.ts";
+import type { RedactionStore } from "./redaction_store.ts";
 import { createMaintenanceHandler } from "./handler.ts";
 import type { DuePhoto, PhotoRetentionStore } from "./photo_retention_store.ts";
 
@@ -29,7 +30,9 @@ const NEEDED_AGAIN_PHOTO: DuePhoto = {
   reason: "preview_expired",
 };
 
-function setup(options: { failRemove?: boolean; due?: DuePhoto[]; orphans?: string[] } = {}) {
+function setup(
+  options: { failRemove?: boolean; due?: DuePhoto[]; orphans?: string[]; redactions?: RedactionStore } = {},
+) {
   const calls: string[] = [];
   const removed: StoredObject[] = [];
   const logs: string[] = [];
@@ -87,7 +90,19 @@ function setup(options: { failRemove?: boolean; due?: DuePhoto[]; orphans?: stri
       },
     },
     providerSweep: { lateCalls: () => Promise.resolve([]), provider: null, finisher: null },
-    config: { serviceRoleKey: SERVICE_KEY, storiesPerRun: 100, photosPerRun: 50, providerCallsPerRun: 10 },
+    redactions: options.redactions ?? {
+      pending: () => Promise.resolve([]),
+      objectsOf: () => Promise.resolve([]),
+      complete: () => Promise.resolve(),
+      recordFailure: () => Promise.resolve(),
+    },
+    config: {
+      serviceRoleKey: SERVICE_KEY,
+      storiesPerRun: 100,
+      photosPerRun: 50,
+      providerCallsPerRun: 10,
+      redactionsPerRun: 5,
+    },
     log: (line) => logs.push(line),
   });
   return { handler, calls, removed, logs };
@@ -205,4 +220,68 @@ Deno.test("maintenance purge_photos logs one line of counts, never an id or a pa
   assert.equal(line.event, "maintenance");
   assert.equal(line.task, "purge_photos");
   assert.doesNotMatch(logs[0], /photo-|user-/);
+});
+
+Deno.test("process_redactions removes each user's files before erasing their rows, request by request", async () => {
+  const steps: string[] = [];
+  const redactions: RedactionStore = {
+    pending: (limit) => {
+      steps.push(`pending:${limit}`);
+      return Promise.resolve([
+        { requestId: "request-1", userIds: ["user-a", "user-b"] },
+        { requestId: "request-2", userIds: [] },
+      ]);
+    },
+    objectsOf: (userId) =>
+      Promise.resolve([
+        { bucket: "photos", path: `${userId}/photo.jpg` },
+        { bucket: "books", path: `${userId}/book.pdf` },
+      ]),
+    complete: (requestId) => {
+      steps.push(`complete:${requestId}`);
+      return Promise.resolve();
+    },
+    recordFailure: (requestId) => {
+      steps.push(`failure:${requestId}`);
+      return Promise.resolve();
+    },
+  };
+  const { handler, removed, calls } = setup({ redactions });
+  const response = await handler(call({ task: "process_redactions" }));
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), {
+    task: "process_redactions",
+    pending: 2,
+    completed: 2,
+    files_removed: 4,
+  });
+  assert.deepEqual(removed.map((object) => `${object.bucket}/${object.path}`).sort(), [
+    "books/user-a/book.pdf",
+    "books/user-b/book.pdf",
+    "photos/user-a/photo.jpg",
+    "photos/user-b/photo.jpg",
+  ]);
+  assert.deepEqual(steps, ["pending:5", "complete:request-1", "complete:request-2"]);
+  assert.ok(calls.filter((entry) => entry.startsWith("remove:")).length >= 2);
+});
+
+Deno.test("a redaction whose files cannot be removed stays pending with its error, and erases nothing", async () => {
+  const steps: string[] = [];
+  const redactions: RedactionStore = {
+    pending: () => Promise.resolve([{ requestId: "request-1", userIds: ["user-a"] }]),
+    objectsOf: () => Promise.resolve([{ bucket: "photos", path: "user-a/photo.jpg" }]),
+    complete: (requestId) => {
+      steps.push(`complete:${requestId}`);
+      return Promise.resolve();
+    },
+    recordFailure: (requestId, message) => {
+      steps.push(`failure:${requestId}:${message}`);
+      return Promise.resolve();
+    },
+  };
+  const { handler } = setup({ redactions, failRemove: true });
+  const response = await handler(call({ task: "process_redactions" }));
+  assert.equal(response.status, 200);
+  assert.equal((await response.json()).completed, 0);
+  assert.deepEqual(steps, ["failure:request-1:storage unavailable"]);
 });

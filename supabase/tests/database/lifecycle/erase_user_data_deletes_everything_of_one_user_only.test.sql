@@ -36,7 +36,7 @@ select is_empty(
 select results_eq(
   'select subject, subject_id, reason, details from internal.deleted_data',
   $$values ('user_data', tests.id('parent'), 'erasure_requested',
-            '{"photos": 3, "stories": 2, "upload_attempts": 1}'::jsonb)$$,
+            '{"photos": 3, "stories": 2, "upload_attempts": 1, "orders_anonymised": 0}'::jsonb)$$,
   'one record names the user by id and counts what was erased'
 );
 select results_eq(

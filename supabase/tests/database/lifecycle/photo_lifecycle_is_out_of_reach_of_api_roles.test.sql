@@ -16,7 +16,7 @@ select is_empty(
                      'internal.forget_photos(uuid[])'::regprocedure,
                      'internal.orphaned_photo_objects(integer)'::regprocedure,
                      'internal.user_storage_objects(uuid)'::regprocedure,
-                     'internal.erase_user_data(uuid)'::regprocedure)
+                     'internal.erase_user_data(uuid, text)'::regprocedure)
        and (has_function_privilege('anon', p.oid, 'execute')
             or has_function_privilege('authenticated', p.oid, 'execute')
             or has_function_privilege('service_role', p.oid, 'execute'))$$,

@@ -1,0 +1,86 @@
+/**
+ * Shopify deliveries as Shopify sends them: the REST order payload (ids as bare JSON numbers, some above 2^53),
+ * the compliance payloads, and the delivery headers with base64 HMAC-SHA256 over the raw body.
+ */
+
+export const SHOP = "talecraft-test.myshopify.com";
+
+export interface OrderOptions {
+  /** Digits of the order id; the default is above 2^53, like Shopify's sample order. */
+  orderId?: string;
+  previewId?: string | null;
+  /** The property the storefront uses: `_preview_id` (hidden) or `preview_id`. */
+  previewProperty?: "_preview_id" | "preview_id";
+  test?: boolean;
+  email?: string | null;
+  customerId?: string;
+  cancelReason?: string | null;
+}
+
+/** The raw JSON text of an order: ids written as numbers, as Shopify does, so JSON.parse would round them. */
+export function orderBody(options: OrderOptions = {}): string {
+  const orderId = options.orderId ?? "820982911946154508";
+  const customerId = options.customerId ?? "115310627314723954";
+  const properties = options.previewId === null || options.previewId === undefined
+    ? "[]"
+    : `[{"name":"${options.previewProperty ?? "_preview_id"}","value":"${options.previewId}"}]`;
+  return `{"id":${orderId},"admin_graphql_api_id":"gid://shopify/Order/${orderId}","name":"#1001",` +
+    `"email":${JSON.stringify(options.email === undefined ? "parent@example.com" : options.email)},` +
+    `"test":${options.test ?? false},"financial_status":"paid","total_price":"34.99","currency":"USD",` +
+    `"cancel_reason":${JSON.stringify(options.cancelReason ?? null)},` +
+    `"customer":{"id":${customerId},"email":"parent@example.com"},` +
+    `"line_items":[{"id":866550311766439020,"title":"Personalised picture book","quantity":1,` +
+    `"price":"34.99","properties":${properties}}]}`;
+}
+
+export function dataRequestBody(customerId: string, orderIds: string[], requestId = "9999"): string {
+  return `{"shop_id":954889,"shop_domain":"${SHOP}","orders_requested":[${orderIds.join(",")}],` +
+    `"customer":{"id":${customerId},"email":"parent@example.com","phone":null},"data_request":{"id":${requestId}}}`;
+}
+
+export function customerRedactBody(customerId: string, orderIds: string[]): string {
+  return `{"shop_id":954889,"shop_domain":"${SHOP}","customer":{"id":${customerId},` +
+    `"email":"parent@example.com","phone":null},"orders_to_redact":[${orderIds.join(",")}]}`;
+}
+
+export function shopRedactBody(): string {
+  return `{"shop_id":954889,"shop_domain":"${SHOP}"}`;
+}
+
+export async function shopifyHmac(body: string | Uint8Array, secret: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : new Uint8Array(body);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes));
+  return btoa(String.fromCharCode(...mac));
+}
+
+export interface DeliveryOptions {
+  topic: string;
+  secret: string;
+  /** Signs this body but sends `body` (to test tampering). */
+  signedBody?: string;
+  webhookId?: string;
+  omitHmac?: boolean;
+}
+
+export async function shopifyDelivery(url: string, body: string, options: DeliveryOptions): Promise<Request> {
+  const headers = new Headers({
+    "content-type": "application/json",
+    "x-shopify-topic": options.topic,
+    "x-shopify-shop-domain": SHOP,
+    "x-shopify-api-version": "2025-10",
+    "x-shopify-webhook-id": options.webhookId ?? crypto.randomUUID(),
+    "x-shopify-event-id": crypto.randomUUID(),
+    "x-shopify-triggered-at": new Date().toISOString(),
+  });
+  if (!options.omitHmac) {
+    headers.set("x-shopify-hmac-sha256", await shopifyHmac(options.signedBody ?? body, options.secret));
+  }
+  return new Request(url, { method: "POST", headers, body });
+}
