@@ -95,7 +95,12 @@ Deno.test("a parent uploads, previews and erases; nothing of theirs is left and 
 
     const [recorded] = await platform.admin`
       select details from internal.deleted_data where subject = 'user_data' and subject_id = ${parent.id}`;
-    assert.deepEqual(Object.keys(recorded.details).sort(), ["photos", "stories", "upload_attempts"]);
+    assert.deepEqual(Object.keys(recorded.details).sort(), [
+      "orders_anonymised",
+      "photos",
+      "stories",
+      "upload_attempts",
+    ]);
 
     assert.ok(logLines.some((line) => line.includes('"function_log"')), "the functions' output was captured");
     const naming = logLines.filter((line) => line.toLowerCase().includes(CHILD_NAME.toLowerCase()));
