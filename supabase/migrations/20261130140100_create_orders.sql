@@ -216,7 +216,7 @@ begin
 
   insert into public.orders (
     story_id, user_id, shop_domain, shopify_order_gid, shopify_order_id, shopify_customer_id, order_name,
-    is_test, status, customer_email, paid_at, cancelled_at
+    is_test, status, customer_email, paid_at, cancelled_at, cancel_reason
   ) values (
     -- The order names its story (and so its parent, whom a redaction covers) unless the story is someone
     -- else's book already.
@@ -225,7 +225,9 @@ begin
     p_shop, p_order_gid, p_order_id, p_customer_id, p_order_name, p_is_test,
     case when v_outcome = 'paid_after_cancel' then 'cancelled'::public.order_status else 'paid' end,
     p_customer_email, now(),
-    case when v_outcome = 'paid_after_cancel' then now() end
+    case when v_outcome = 'paid_after_cancel' then now() end,
+    (select e.detail ->> 'reason' from internal.shopify_events e
+      where e.topic = 'orders/cancelled' and e.shop_domain = p_shop and e.subject = p_order_gid)
   );
 
   update internal.shopify_events set outcome = v_outcome
@@ -273,17 +275,23 @@ begin
     return 'cancelled_before_paid';
   end if;
 
-  -- Pending work stops: queued print pages leave the queue. A page being drawn right now finishes, and the
-  -- book is never assembled for a cancelled order.
+  -- Pending work stops: queued print pages leave the queue, and are failed rather than pending, so that a cover
+  -- finishing now does not queue them again (complete_page queues pending pages). A page being drawn right now
+  -- finishes, and the book is never assembled for a cancelled order.
   for page in
     select p.id from public.story_pages p
       join public.generation_jobs j on j.id = p.job_id
-     where j.story_id = cancelled.story_id and j.kind = 'print' and p.status = 'queued'
+     where j.story_id = cancelled.story_id and j.kind = 'print' and p.status in ('queued', 'pending')
   loop
     perform pgmq.delete('page_tasks', q.msg_id)
        from pgmq.q_page_tasks q where (q.message ->> 'page_id')::uuid = page.id;
-    update public.story_pages set status = 'pending', updated_at = now() where id = page.id;
+    update public.story_pages
+       set status = 'failed', last_error = 'cancelled: the order was cancelled', updated_at = now()
+     where id = page.id;
   end loop;
+  -- The story is a preview again: it expires, and its photo with it, as an unbought preview does.
+  update public.stories set purchased_at = null, status = 'completed', updated_at = now()
+   where id = cancelled.story_id;
   update public.generation_jobs
      set status = 'cancelled', current_step = 'cancelled', error = 'This order was cancelled.', updated_at = now()
    where story_id = cancelled.story_id and kind = 'print' and status in ('queued', 'processing', 'failed');
@@ -418,6 +426,12 @@ begin
       case request.kind when 'shop_redact' then 'shop_redacted' else 'customer_redacted' end);
   end loop;
 
+  -- Exports answered earlier hold the same personal data.
+  delete from internal.privacy_requests e
+   where e.kind = 'data_request' and e.shop_domain = request.shop_domain
+     and (request.kind = 'shop_redact'
+          or (request.shopify_customer_id is not null and e.shopify_customer_id = request.shopify_customer_id)
+          or e.shopify_order_ids && request.shopify_order_ids);
   if request.kind = 'shop_redact' then
     -- The shop is gone: nothing of it is kept but the audit trail of ids.
     delete from public.orders where shop_domain = request.shop_domain;
@@ -432,6 +446,23 @@ begin
 end;
 $$;
 comment on function internal.complete_redaction(uuid) is 'Carries out a redaction once its users'' files are removed: their rows erased, the orders anonymised (customer) or deleted (shop).';
+
+create function internal.anonymise_user_orders(p_user_id uuid)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  anonymised integer;
+begin
+  -- Orders stay for accounting, without the buyer's address.
+  update public.orders o set customer_email = null, updated_at = now()
+   where o.user_id = p_user_id and o.customer_email is not null;
+  get diagnostics anonymised = row_count;
+  return anonymised;
+end;
+$$;
+comment on function internal.anonymise_user_orders(uuid) is 'Removes the personal data an erasure takes from the user''s orders; returns the orders changed.';
 
 -- erase_user_data gains the reason (a parent's own request, or a shop's redaction) and anonymises the orders.
 drop function internal.erase_user_data(uuid);
@@ -459,10 +490,7 @@ begin
   get diagnostics photos_deleted = row_count;
   delete from internal.photo_upload_attempts a where a.user_id = p_user_id;
   get diagnostics attempts_deleted = row_count;
-  -- Orders stay for accounting, without the buyer's address.
-  update public.orders o set customer_email = null, updated_at = now()
-   where o.user_id = p_user_id and o.customer_email is not null;
-  get diagnostics orders_anonymised = row_count;
+  orders_anonymised := internal.anonymise_user_orders(p_user_id);
 
   if stories_deleted + photos_deleted + attempts_deleted + orders_anonymised > 0 then
     insert into internal.deleted_data (subject, subject_id, reason, details)
