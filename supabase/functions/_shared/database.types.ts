@@ -62,10 +62,17 @@ export type Database = {
       };
       "orders": {
         Row: {
+          "book_bytes": number | null;
+          "book_error": string | null;
+          "book_pages": number | null;
+          "book_path": string | null;
+          "book_ready_at": string | null;
           "cancel_reason": string | null;
           "cancelled_at": string | null;
           "created_at": string;
           "customer_email": string | null;
+          "delivered_at": string | null;
+          "download_expires_at": string | null;
           "id": string;
           "is_test": boolean;
           "order_name": string | null;
@@ -81,10 +88,17 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          "book_bytes"?: number | null;
+          "book_error"?: string | null;
+          "book_pages"?: number | null;
+          "book_path"?: string | null;
+          "book_ready_at"?: string | null;
           "cancel_reason"?: string | null;
           "cancelled_at"?: string | null;
           "created_at"?: string;
           "customer_email"?: string | null;
+          "delivered_at"?: string | null;
+          "download_expires_at"?: string | null;
           "id"?: string;
           "is_test"?: boolean;
           "order_name"?: string | null;
@@ -99,10 +113,17 @@ export type Database = {
           "user_id"?: string | null;
         };
         Update: {
+          "book_bytes"?: number | null;
+          "book_error"?: string | null;
+          "book_pages"?: number | null;
+          "book_path"?: string | null;
+          "book_ready_at"?: string | null;
           "cancel_reason"?: string | null;
           "cancelled_at"?: string | null;
           "created_at"?: string;
           "customer_email"?: string | null;
+          "delivered_at"?: string | null;
+          "download_expires_at"?: string | null;
           "id"?: string;
           "is_test"?: boolean;
           "order_name"?: string | null;

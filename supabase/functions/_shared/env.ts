@@ -40,6 +40,21 @@ const envSchema = z.object({
   /** Adds this much latency to every provider call (tests and benchmarks). */
   IMAGE_PROVIDER_LATENCY_MS: z.coerce.number().int().nonnegative().optional(),
 
+  /** The print profile books are assembled for: square-10in (10 x 10 in) or lulu-8.5in-saddle-stitch. */
+  PRINT_PROFILE: z.enum(["square-10in", "lulu-8.5in-saddle-stitch"]).default("square-10in"),
+  /** Who sends the book-ready email: the outbox stand-in (offline default: kept in internal.email_outbox) or Resend. */
+  EMAIL_SENDER: z.enum(["outbox", "resend"]).default("outbox"),
+  /** Resend's API key; required when EMAIL_SENDER is resend. */
+  RESEND_API_KEY: z.string().min(1).optional(),
+  /** Resend's API base URL (default https://api.resend.com). */
+  RESEND_BASE_URL: z.url().optional(),
+  /** The sender of our emails, a verified Resend domain. */
+  EMAIL_FROM: z.string().min(3).default("Talecraft <books@talecraft.example>"),
+  /** Where emailed download links point; default: this project's downloads function. */
+  DOWNLOADS_URL: z.url().optional(),
+  /** Signs the emailed download links; default: a key derived from the service role key. */
+  DOWNLOAD_TOKEN_SECRET: z.string().min(32).optional(),
+
   /** The Shopify app's client secret, which signs its webhooks; without it shopify-webhooks answers 503. */
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** The secret before the last rotation: Shopify keeps signing with it for up to an hour. */
@@ -80,6 +95,13 @@ const envSchema = z.object({
       code: "custom",
       path: ["FAL_KEY"],
       message: "is required when IMAGE_PROVIDER is fal",
+    });
+  }
+  if (env.EMAIL_SENDER === "resend" && env.RESEND_API_KEY === undefined) {
+    context.addIssue({
+      code: "custom",
+      path: ["RESEND_API_KEY"],
+      message: "is required when EMAIL_SENDER is resend",
     });
   }
 });

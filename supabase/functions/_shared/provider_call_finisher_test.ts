@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { encodeJpeg } from "./images/jpeg_encoder.ts";
+import { jpegHeaderOnly } from "./images/test_images.ts";
 import {
   ImageProviderError,
   type QueuedImageProvider,
@@ -37,39 +38,6 @@ const UPSCALER = "fal-ai/seedvr/upscale/image";
 const SMALL_JPEG = new Uint8Array(encodeJpeg(createRgbaImage(48, 32)));
 const PREVIEW_SIZE_JPEG = new Uint8Array(encodeJpeg(createRgbaImage(1024, 1024)));
 
-/**
- * A JPEG that is only its header: SOI, a baseline frame header of `side` × `side` (three components), EOI.
- * Enough for the finisher, which reads the size from the header and never decodes a print-size image.
- */
-function jpegHeaderOnly(side: number): Uint8Array<ArrayBuffer> {
-  const high = side >> 8;
-  const low = side & 0xff;
-  return new Uint8Array([
-    0xff,
-    0xd8,
-    0xff,
-    0xc0,
-    0x00,
-    0x11,
-    0x08,
-    high,
-    low,
-    high,
-    low,
-    0x03,
-    0x01,
-    0x22,
-    0x00,
-    0x02,
-    0x11,
-    0x01,
-    0x03,
-    0x11,
-    0x01,
-    0xff,
-    0xd9,
-  ]);
-}
 const PRINT_JPEG = jpegHeaderOnly(4096);
 
 const TASK: PageTask = {

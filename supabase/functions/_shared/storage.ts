@@ -57,3 +57,57 @@ export function createServiceObjectStore(supabaseUrl: string, serviceRoleKey: st
     },
   };
 }
+
+/**
+ * Large objects as the book-worker moves them, never whole in memory: an object read as a stream, and an upload
+ * of a stream (Storage's routes, with the bodies streamed rather than buffered).
+ */
+export interface StreamingObjectStore {
+  read(bucket: string, path: string): Promise<ReadableStream<Uint8Array>>;
+  uploadStream(
+    bucket: string,
+    path: string,
+    body: ReadableStream<Uint8Array>,
+    contentType: string,
+  ): Promise<void>;
+}
+
+export function createServiceStreamingStore(
+  supabaseUrl: string,
+  serviceRoleKey: string,
+): StreamingObjectStore {
+  const objectUrl = (bucket: string, path: string) =>
+    `${supabaseUrl}/storage/v1/object/${bucket}/${path.split("/").map(encodeURIComponent).join("/")}`;
+  return {
+    async read(bucket, path) {
+      // supabase-js download() buffers the whole object; the raw route hands the body over as it arrives.
+      const response = await fetch(objectUrl(bucket, path), {
+        headers: { authorization: `Bearer ${serviceRoleKey}`, apikey: serviceRoleKey },
+      });
+      if (!response.ok || !response.body) {
+        const detail = await response.text();
+        throw new StorageError(`Cannot read an object in bucket ${bucket}: ${response.status} ${detail}`);
+      }
+      return response.body;
+    },
+    async uploadStream(bucket, path, body, contentType) {
+      const response = await fetch(objectUrl(bucket, path), {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${serviceRoleKey}`,
+          apikey: serviceRoleKey,
+          "content-type": contentType,
+          "x-upsert": "false",
+        },
+        body,
+        // A request body that is a stream is sent as it is produced.
+        duplex: "half",
+      } as RequestInit);
+      if (!response.ok) {
+        const detail = await response.text();
+        throw new StorageError(`Cannot upload an object in bucket ${bucket}: ${response.status} ${detail}`);
+      }
+      await response.body?.cancel();
+    },
+  };
+}

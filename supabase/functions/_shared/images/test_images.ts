@@ -126,3 +126,37 @@ export function meanColour(
   }
   return [sum[0] / count, sum[1] / count, sum[2] / count];
 }
+
+/**
+ * A JPEG that is only its header: SOI, a baseline frame header of `side` × `side` (three components), EOI.
+ * Enough for code that reads a print-size image's size from its header and never decodes it.
+ */
+export function jpegHeaderOnly(side: number): Uint8Array<ArrayBuffer> {
+  const high = side >> 8;
+  const low = side & 0xff;
+  return new Uint8Array([
+    0xff,
+    0xd8,
+    0xff,
+    0xc0,
+    0x00,
+    0x11,
+    0x08,
+    high,
+    low,
+    high,
+    low,
+    0x03,
+    0x01,
+    0x22,
+    0x00,
+    0x02,
+    0x11,
+    0x01,
+    0x03,
+    0x11,
+    0x01,
+    0xff,
+    0xd9,
+  ]);
+}

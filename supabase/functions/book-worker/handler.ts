@@ -1,0 +1,106 @@
+/**
+ * The book-worker: called by the database (pg_net, from internal.dispatch_delivery_tasks) once a bought book's
+ * print job has completed, with the service role key. One call assembles one book:
+ *
+ *   book_contents (every page's print image and text) ─▶ buildBookPdf (pdf-lib; each JPEG read from Storage
+ *   only when its turn comes in the stream, embedded as it is) ─▶ streamed upload to books/<user>/<order>.pdf
+ *   ─▶ complete_book (the order keeps it, the email is queued) — or false (cancelled meanwhile): the PDF goes
+ *
+ * A failure leaves the task to come back when its visibility timeout passes; after the last attempt the order
+ * records why, for an operator.
+ */
+import { z } from "zod";
+import { requireServiceKey } from "../_shared/auth.ts";
+import { buildBookPdf } from "../_shared/book/book_pdf.ts";
+import type { PrintProfile } from "../_shared/book/print_profiles.ts";
+import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
+import type { ObjectStore, StreamingObjectStore } from "../_shared/storage.ts";
+import type { BookStore } from "./book_store.ts";
+
+export interface BookWorkerDeps {
+  books: BookStore;
+  objects: Pick<ObjectStore, "remove">;
+  files: StreamingObjectStore;
+  config: { serviceRoleKey: string; profile: PrintProfile; maxAttempts: number };
+  log?: (line: string) => void;
+}
+
+const taskSchema = z.object({
+  msg_id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String),
+  order_id: z.guid(),
+  // pgmq's read count: how many times this task has been handed out.
+  delivery: z.number().int().positive().default(1),
+});
+
+export function createBookWorkerHandler(deps: BookWorkerDeps): (request: Request) => Promise<Response> {
+  const log = deps.log ?? console.log;
+
+  async function assemble(orderId: string, msgId: string): Promise<{ outcome: string; bytes?: number }> {
+    const contents = await deps.books.contents(orderId);
+    if (!contents || contents.orderStatus !== "paid") {
+      await deps.books.dropTask(msgId);
+      return { outcome: contents ? "cancelled" : "missing" };
+    }
+    const missing = contents.pages.filter((page) => !page.printPath || !page.printWidth || !page.printHeight);
+    if (missing.length > 0) {
+      throw new Error(`pages without a print image: ${missing.map((page) => page.pageNumber).join(", ")}`);
+    }
+    const book = await buildBookPdf({
+      title: contents.title,
+      childName: contents.childName,
+      dedication: contents.dedication,
+      profile: deps.config.profile,
+      pages: contents.pages.map((page) => ({
+        pageNumber: page.pageNumber,
+        text: page.pageNumber === 0 ? contents.title : page.text,
+        image: {
+          width: page.printWidth!,
+          height: page.printHeight!,
+          read: () => deps.files.read("pages", page.printPath!),
+        },
+      })),
+    });
+    const path = `${contents.userId ?? "orders"}/${orderId}.pdf`;
+    await deps.files.uploadStream("books", path, book.stream, "application/pdf");
+    const bytes = await book.byteLength;
+    const kept = await deps.books.complete(orderId, msgId, { path, bytes, pages: book.pageCount });
+    if (!kept) {
+      await deps.objects.remove("books", [path]);
+      return { outcome: "not_kept" };
+    }
+    return { outcome: "assembled", bytes };
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    if (request.method !== "POST") {
+      throw new ApiError(405, "method_not_allowed", "Use POST here.", { allow: "POST" });
+    }
+    requireServiceKey(request, deps.config.serviceRoleKey);
+    const task = taskSchema.parse(await readJson(request));
+    const started = performance.now();
+    let result: { outcome: string; bytes?: number };
+    try {
+      result = await assemble(task.order_id, task.msg_id);
+    } catch (error) {
+      const final = task.delivery >= deps.config.maxAttempts;
+      await deps.books.fail(task.order_id, task.msg_id, (error as Error).message, final);
+      log(JSON.stringify({
+        level: "error",
+        event: "book_failed",
+        order_id: task.order_id,
+        final,
+        error: (error as Error).message,
+      }));
+      result = { outcome: final ? "failed" : "retrying" };
+    }
+    log(JSON.stringify({
+      event: "book",
+      order_id: task.order_id,
+      ...result,
+      ms: Math.round(performance.now() - started),
+    }));
+    return json({ outcome: result.outcome });
+  }
+
+  return serveJson(handle, { log });
+}

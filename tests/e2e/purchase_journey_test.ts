@@ -1,0 +1,107 @@
+/**
+ * A bought book from the signed orders/paid to the PDF, on the local platform with its offline defaults (the
+ * in-house illustrator, the email outbox): shopify-webhooks → the print job through the page pipeline →
+ * book-worker (the PDF, streamed to the books bucket) → email-worker (the outbox) → the emailed link →
+ * downloads → a 302 to the PDF. The PDF is checked with pdf-lib here; the poppler checks have their own test.
+ */
+import assert from "node:assert/strict";
+import { PDFDocument } from "pdf-lib";
+import { createClient } from "@supabase/supabase-js";
+import { eventually } from "../../platform/tests/support/test_platform.ts";
+import { signInAnonymously, startProjectPlatform, storePhoto } from "../support/preview_fixtures.ts";
+import { orderBody, shopifyDelivery } from "../support/shopify_fixtures.ts";
+
+const SECRET = "shpss_journey_secret";
+
+Deno.test("a signed orders/paid for a real preview, delivered 10 times at once, ends with one email in the outbox and one PDF behind its link", async () => {
+  const platform = await startProjectPlatform("purchase_journey", {
+    dispatch: "platform",
+    functionEnv: { SHOPIFY_WEBHOOK_SECRET: SECRET },
+  });
+  try {
+    const parent = await signInAnonymously(platform);
+    const supabase = createClient(platform.url, platform.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      global: { headers: { Authorization: `Bearer ${parent.accessToken}` } },
+    });
+    const photoId = await storePhoto(platform, parent.id);
+    const { data: created, error } = await supabase.functions.invoke("previews", {
+      body: {
+        photo_id: photoId,
+        child_name: "Zoë",
+        child_age: 5,
+        pronouns: "she",
+        theme: "enchanted_forest",
+        style: "cartoon_3d",
+        dedication: "For Zoë, who is brave",
+      },
+    });
+    assert.equal(error, null);
+    const storyId: string = created.preview_id;
+    await eventually(
+      async () => {
+        const { data } = await supabase.functions.invoke(`previews/${storyId}/status`, { method: "GET" });
+        return data?.status === "completed" ? data : undefined;
+      },
+      "the preview to finish",
+      60_000,
+    );
+
+    // Shopify's duplicates, all at once: one order, one book, one email.
+    const body = orderBody({ previewId: storyId });
+    const answers = await Promise.all(Array.from({ length: 10 }, async () => {
+      const response = await fetch(
+        await shopifyDelivery(`${platform.url}/functions/v1/shopify-webhooks`, body, {
+          topic: "orders/paid",
+          secret: SECRET,
+        }),
+      );
+      assert.equal(response.status, 200);
+      return (await response.json()).outcome as string;
+    }));
+    assert.deepEqual(answers.sort(), [...Array(9).fill("duplicate"), "order_created"]);
+
+    const email = await eventually(
+      async () => {
+        const [row] = await platform.admin<
+          { status: string; text_body: string | null; last_error: string | null }[]
+        >`
+        select status, text_body, last_error from internal.email_outbox`;
+        return row?.status === "sent" || row?.status === "failed" ? row : undefined;
+      },
+      "the book-ready email",
+      120_000,
+    );
+    assert.equal(email.status, "sent", email.last_error ?? "");
+    const link = /https?:\/\/\S+\/downloads\/[0-9a-f-]{36}\?token=\S+/.exec(email.text_body!)?.[0];
+    assert.ok(link, "the email holds the download link");
+
+    const [order] = await platform.admin<{ book_pages: number; book_bytes: string; delivered: boolean }[]>`
+      select book_pages, book_bytes::text, delivered_at is not null as delivered from public.orders`;
+    assert.equal(order.delivered, true);
+    const [counts] = await platform.admin<{ orders: number; emails: number; books: number }[]>`
+      select (select count(*)::int from public.orders) as orders,
+             (select count(*)::int from internal.email_outbox) as emails,
+             (select count(*)::int from storage.objects where bucket_id = 'books') as books`;
+    assert.deepEqual({ ...counts }, { orders: 1, emails: 1, books: 1 });
+
+    const download = await fetch(link, { redirect: "manual" });
+    assert.equal(download.status, 302);
+    await download.body?.cancel();
+    const pdf = await fetch(download.headers.get("location")!);
+    assert.equal(pdf.status, 200);
+    const bytes = new Uint8Array(await pdf.arrayBuffer());
+    assert.equal(bytes.byteLength, Number(order.book_bytes));
+    const document = await PDFDocument.load(bytes);
+    assert.equal(document.getPageCount(), order.book_pages);
+    const { width, height } = document.getPage(0).getMediaBox();
+    assert.deepEqual([width, height], [738, 738]);
+
+    const [sizes] = await platform.admin<{ smallest: number }[]>`
+      select min(least(r.print_width, r.print_height)) as smallest
+        from internal.page_renders r join public.story_pages p on p.id = r.page_id where p.story_id = ${storyId}`;
+    assert.ok(sizes.smallest >= 3075, "every page reached print resolution");
+  } finally {
+    await platform.close();
+  }
+});
