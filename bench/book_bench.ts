@@ -21,6 +21,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PDFDocument } from "pdf-lib";
+import { bundleBookFonts } from "../scripts/bundle_book_fonts.ts";
 import { loadBookFontFiles } from "../supabase/functions/_shared/book/book_fonts.ts";
 import { type BookInput, planBook } from "../supabase/functions/_shared/book/book_layout.ts";
 import { embedBookFonts, fontMetrics } from "../supabase/functions/_shared/book/book_pdf.ts";
@@ -197,6 +198,7 @@ async function reportLabPlan(book: ReturnType<typeof bookOf>): Promise<unknown> 
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
+await bundleBookFonts();
 const workDir = await Deno.makeTempDir({ prefix: "book_bench_" });
 try {
   const largest = Math.max(...PICTURE_COUNTS);

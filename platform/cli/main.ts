@@ -18,6 +18,7 @@ import { databaseUrl, type PlatformSettings, platformSettings, PROJECT_DATABASE 
 import { writeDatabaseTypes } from "./database_types.ts";
 import { platformKeys } from "../server/keys.ts";
 import { readTextIfExists } from "../server/text_files.ts";
+import { bundleBookFonts } from "../../scripts/bundle_book_fonts.ts";
 import { bundleFaceModel } from "../../scripts/bundle_face_model.ts";
 import { startPlatform } from "../server/platform.ts";
 
@@ -54,6 +55,8 @@ export async function prepareDatabase(settings: PlatformSettings): Promise<void>
 export async function prepareFunctionFiles(): Promise<void> {
   await bundleFaceModel();
   step("face detector model bundled with upload-photo");
+  await bundleBookFonts();
+  step("book fonts bundled with book-worker");
 }
 
 async function printStatus(settings: PlatformSettings): Promise<void> {

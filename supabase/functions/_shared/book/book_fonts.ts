@@ -4,10 +4,10 @@
  * single-storey "a" and "g", clearly different I, l and 1, and it covers Latin-1, Latin Extended A and B and
  * Vietnamese, so names such as "Zoë", "Åsa-Marie", "Nguyễn" or "Łucja" print as they are written.
  *
- * The TrueType files come from the npm package @expo-google-fonts/andika, pinned in the import map.
+ * The TrueType files come from the npm package @expo-google-fonts/andika, pinned in the import map, and are
+ * copied beside the book-worker by scripts/bundle_book_fonts.ts (run by `npm start` and `npm test`), from where
+ * the deploy ships them as static files.
  */
-// Importing the package's metadata makes the package part of the module graph, so Deno fetches it with the
-// code; the .ttf files beside it are then read from the same folder.
 import andikaMetadata from "@expo-google-fonts/andika/metadata.json" with { type: "json" };
 
 export interface BookFontFiles {
@@ -17,18 +17,17 @@ export interface BookFontFiles {
 
 export const BOOK_FONT_FAMILY: string = andikaMetadata.family;
 
-const FONT_FILES = {
-  regular: "@expo-google-fonts/andika/Andika_400Regular.ttf",
-  bold: "@expo-google-fonts/andika/Andika_700Bold.ttf",
-};
+/** Where the bundled font files are: the book-worker's static files. */
+export const BUNDLED_FONT_DIR = new URL("../../book-worker/fonts/", import.meta.url);
+export const BOOK_FONT_FILES = { regular: "Andika_400Regular.ttf", bold: "Andika_700Bold.ttf" } as const;
 
 let loaded: Promise<BookFontFiles> | undefined;
 
 /** Reads the two fonts once per process, prepared for subsetting; a failure is retried by the next call. */
 export function loadBookFontFiles(): Promise<BookFontFiles> {
   loaded ??= (async () => ({
-    regular: prepareForSubsetting(await Deno.readFile(new URL(import.meta.resolve(FONT_FILES.regular)))),
-    bold: prepareForSubsetting(await Deno.readFile(new URL(import.meta.resolve(FONT_FILES.bold)))),
+    regular: prepareForSubsetting(await Deno.readFile(new URL(BOOK_FONT_FILES.regular, BUNDLED_FONT_DIR))),
+    bold: prepareForSubsetting(await Deno.readFile(new URL(BOOK_FONT_FILES.bold, BUNDLED_FONT_DIR))),
   }))();
   loaded.catch(() => loaded = undefined);
   return loaded;

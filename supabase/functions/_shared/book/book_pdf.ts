@@ -88,7 +88,7 @@ export interface BookPdfInput extends BookInput {
   pages: readonly BookPdfPage[];
   /** Default: square-10in. */
   profile?: PrintProfile;
-  /** Default: Andika from its npm package (loadBookFontFiles). */
+  /** Default: Andika, bundled with the book-worker (loadBookFontFiles). */
   fonts?: BookFontFiles;
 }
 
