@@ -9,6 +9,7 @@
  * Another user's preview is 404, never 403: whether it exists is not theirs to know.
  */
 import { z } from "zod";
+import { unprintableCharacters } from "../_shared/book/printable_characters.ts";
 import type { Authenticator, UserClaims } from "../_shared/auth.ts";
 import type { Clock } from "../_shared/clock.ts";
 import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
@@ -45,6 +46,20 @@ function rule(message: string) {
 
 const NAME_MESSAGE = "must be 1–40 characters: letters, spaces, apostrophes, hyphens and periods";
 
+/**
+ * The printed book sets the name and the dedication in its typeface (Latin, Vietnamese, Cyrillic): a character it
+ * cannot print is refused now, not after the book is paid for.
+ */
+function printableInTheBook(text: string, context: z.RefinementCtx) {
+  const missing = unprintableCharacters(text);
+  if (missing.length > 0) {
+    context.addIssue({
+      code: "custom",
+      message: `cannot be printed in the book: ${missing.map((character) => `"${character}"`).join(", ")}`,
+    });
+  }
+}
+
 export const createPreviewSchema = z.object({
   photo_id: z.guid({ error: rule("must be a photo id (a UUID)") }),
   child_name: z.string({ error: rule(NAME_MESSAGE) })
@@ -55,7 +70,8 @@ export const createPreviewSchema = z.object({
       return length >= 1 && length <= 40;
     }, NAME_MESSAGE)
     // Letters and combining marks of any script; it must start with a letter.
-    .regex(/^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u, NAME_MESSAGE),
+    .regex(/^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u, NAME_MESSAGE)
+    .superRefine(printableInTheBook),
   child_age: z.number({ error: rule("must be a whole number from 2 to 12") })
     .int("must be a whole number from 2 to 12")
     .min(2, "must be a whole number from 2 to 12")
@@ -71,6 +87,7 @@ export const createPreviewSchema = z.object({
   dedication: z.string({ error: "must be text" })
     .trim()
     .refine((text) => [...text].length <= 200, "must be at most 200 characters")
+    .superRefine(printableInTheBook)
     .nullish()
     .transform((text) => text ? text : null),
 }, { error: "must be a JSON object" });

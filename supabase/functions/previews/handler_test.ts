@@ -141,14 +141,26 @@ Deno.test("POST /previews queues a personalised story and answers 202 with the j
   assert.ok(created.pages.every((page) => !("scene" in page)), "scenes are not stored with the story");
 });
 
-Deno.test("POST /previews accepts names in any script with apostrophes, hyphens and periods", async (t) => {
-  for (const name of ["Zoë", "Chloé-Anne", "O'Brien", "J. R.", "Сергей", "美咲", "अनन्या"]) {
+Deno.test("POST /previews accepts names in the scripts the book prints, with apostrophes, hyphens and periods", async (t) => {
+  for (const name of ["Zoë", "Chloé-Anne", "O'Brien", "J. R.", "Сергей", "Nguyễn", "Łucja"]) {
     await t.step(name, async () => {
       const { handler, fakes } = setup();
       const response = await handler(request("POST", "/previews", { ...VALID_BODY, child_name: name }));
       assert.equal(response.status, 202);
       assert.equal(fakes.created[0].childName, name);
     });
+  }
+});
+
+Deno.test("POST /previews refuses a name or dedication the printed book cannot show, naming the characters", async () => {
+  for (const body of [{ child_name: "美咲" }, { dedication: "For Mia 🦄" }]) {
+    const { handler, fakes } = setup();
+    const response = await handler(request("POST", "/previews", { ...VALID_BODY, ...body }));
+    assert.equal(response.status, 400);
+    const { error } = await response.json();
+    assert.equal(error.code, "invalid_request");
+    assert.match(error.message, /cannot be printed in the book: "(美", "咲|🦄)"/);
+    assert.deepEqual(fakes.created, []);
   }
 });
 
