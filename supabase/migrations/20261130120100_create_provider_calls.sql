@@ -355,7 +355,8 @@ declare
   page public.story_pages;
 begin
   select * into page from public.story_pages where id = p_page_id and status = 'flagged' for update;
-  if not found then
+  if not found
+     or exists (select 1 from public.generation_jobs j where j.id = page.job_id and j.status = 'cancelled') then
     return false;
   end if;
   -- Fresh attempts; the refusal count stays, so the page is drawn with the softened prompt once more. Through
@@ -419,6 +420,16 @@ begin
     return 'stale';
   end if;
 
+  if exists (select 1 from public.generation_jobs j where j.id = page.job_id and j.status = 'cancelled') then
+    -- The order was cancelled while this page was being drawn: no retry spends more on it.
+    update public.story_pages
+       set status = 'failed', last_error = 'cancelled: the order was cancelled', updated_at = now()
+     where id = p_page_id;
+    update internal.page_renders set lease_token = null, lease_expires_at = null, updated_at = now()
+     where page_id = p_page_id;
+    perform pgmq.archive('page_tasks', p_msg_id);
+    return 'failed';
+  end if;
   if refused and render.content_refusals >= 1 then
     perform internal.flag_page(page, p_msg_id, p_error_detail);
     perform internal.dispatch_page_tasks();
@@ -486,9 +497,12 @@ begin
          error = case when p_page.page_number = 0
                    then 'We could not draw the cover. Please press retry.'
                    else format('We could not draw page %s. Please press retry.', p_page.page_number) end
-   where id = p_page.job_id
+   where id = p_page.job_id and status <> 'cancelled'
      and not exists (select 1 from public.story_pages where job_id = p_page.job_id and status = 'flagged');
-  update public.stories set status = 'failed', updated_at = now() where id = p_page.story_id;
+  -- A cancelled order's story is a preview again (record_order_cancelled); a page failing late changes nothing.
+  update public.stories set status = 'failed', updated_at = now()
+   where id = p_page.story_id
+     and not exists (select 1 from public.generation_jobs j where j.id = p_page.job_id and j.status = 'cancelled');
 end;
 $$;
 comment on function internal.fail_page(public.story_pages, bigint, text, text) is 'Marks a page failed after its last attempt, archives its task and fails the job with a message a parent can act on (a job held for review keeps its review message).';
@@ -593,7 +607,8 @@ begin
   if not found then
     raise exception 'story % does not exist', p_story_id using errcode = 'TC404';
   end if;
-  select id into job_id from public.generation_jobs where story_id = p_story_id and kind = 'print';
+  select id into job_id from public.generation_jobs
+   where story_id = p_story_id and kind = 'print' and status <> 'cancelled';
   if found then
     -- Bought once: a repeated purchase notice changes nothing.
     return job_id;
@@ -612,6 +627,8 @@ begin
   update public.stories
      set purchased_at = coalesce(purchased_at, now()), status = 'processing', updated_at = now()
    where id = p_story_id;
+  -- Bought again after a cancelled order: the cancelled run gives way to a new one (one print job per story).
+  delete from public.generation_jobs where story_id = p_story_id and kind = 'print' and status = 'cancelled';
   insert into public.generation_jobs (story_id, kind, status, total_pages, current_step)
   values (p_story_id, 'print', 'queued', 11, 'preparing the book for print')
   returning id into job_id;

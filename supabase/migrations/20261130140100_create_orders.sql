@@ -47,7 +47,12 @@ comment on table public.orders is 'A paid (or cancelled) Shopify order for a sto
 alter table public.orders enable row level security;
 create policy "owners read their orders" on public.orders for select to authenticated
   using (user_id = (select auth.uid()));
-grant select on public.orders to authenticated;
+-- Column by column: what the buyer may read of their order (later migrations add their columns).
+revoke all on public.orders from anon, authenticated;
+grant select (id, story_id, user_id, shop_domain, shopify_order_gid, shopify_order_id, shopify_customer_id,
+              order_name, is_test, status, customer_email, paid_at, cancelled_at, cancel_reason, created_at,
+              updated_at)
+  on public.orders to authenticated;
 grant all on public.orders to service_role;
 
 -- ---------------------------------------------------------------------------------------------------------
@@ -65,8 +70,7 @@ create table internal.shopify_events (
   triggered_at timestamptz,
   api_version text,
   -- What we did: order_created, cancelled, cancelled_before_paid, paid_after_cancel, no_preview,
-  -- unknown_preview, preview_expired, already_bought, bought_again_after_cancel, data_request_recorded,
-  -- redaction_recorded.
+  -- unknown_preview, preview_expired, already_bought, data_request_recorded, redaction_recorded, unreadable.
   outcome text not null,
   -- For an operator: which preview id was named, and the like. Never an e-mail address.
   detail jsonb not null default '{}',
@@ -141,24 +145,33 @@ declare
   started integer := 0;
 begin
   for pending in
-    select o.story_id from public.orders o
-     where o.status = 'paid' and o.story_id is not null
-       and not exists (select 1 from public.generation_jobs j where j.story_id = o.story_id and j.kind = 'print')
+    select o.id, o.story_id from public.orders o
+      join public.stories s on s.id = o.story_id
+     -- Bought (purchased_at, set for order_created only): an order recorded for an operator never prints.
+     where o.status = 'paid' and s.purchased_at is not null and s.status <> 'expired'
+       and not exists (
+         select 1 from public.generation_jobs j
+          where j.story_id = o.story_id and j.kind = 'print' and j.status <> 'cancelled'
+       )
      order by o.paid_at
        for update of o skip locked
   loop
     begin
       perform internal.start_print_job(pending.story_id);
       started := started + 1;
-    exception when sqlstate 'TC409' then
-      -- The preview is still being drawn, or a page is held for review: the next run tries again.
-      null;
+    exception
+      when sqlstate 'TC409' then
+        -- The preview is still being drawn, or a page is held for review: the next run tries again.
+        null;
+      when others then
+        -- One order's problem must not hold the others up; the next run tries it again.
+        raise warning 'print of order % could not start: %', pending.id, sqlerrm;
     end;
   end loop;
   return started;
 end;
 $$;
-comment on function internal.start_pending_prints() is 'Starts the print job of every paid order that has none yet and can start; run at purchase and by cron.';
+comment on function internal.start_pending_prints() is 'Starts the print job of every bought order that has none yet and can start; run by cron.';
 
 create function internal.record_order_paid(
   p_shop text,
@@ -181,6 +194,8 @@ declare
   v_outcome text;
   detail jsonb := jsonb_build_object('preview_id', p_preview_id, 'test', p_is_test);
 begin
+  -- Paid and cancelled notices of one order take turns, so that the second always sees the first.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_shop || '/' || p_order_gid, 0));
   -- One transaction for the event and its effects: a duplicate waits for the first, then changes nothing.
   if not internal.record_shopify_event('orders/paid', p_shop, p_order_gid, p_headers, 'pending', detail) then
     return 'duplicate';
@@ -205,11 +220,6 @@ begin
     v_outcome := 'preview_expired';
   elsif exists (select 1 from public.orders o where o.story_id = story.id and o.status = 'paid') then
     v_outcome := 'already_bought';
-  elsif exists (
-    select 1 from public.generation_jobs j where j.story_id = story.id and j.kind = 'print' and j.status = 'cancelled'
-  ) then
-    -- Bought again after a cancelled order: the order is recorded as paid, and an operator restarts the print.
-    v_outcome := 'bought_again_after_cancel';
   else
     v_outcome := 'order_created';
   end if;
@@ -237,7 +247,12 @@ begin
     -- Bought: the preview no longer expires, whether or not its print job can start now.
     update public.stories set purchased_at = coalesce(purchased_at, now()), updated_at = now()
      where id = story.id;
-    perform internal.start_pending_prints();
+    begin
+      perform internal.start_print_job(story.id);
+    exception when sqlstate 'TC409' then
+      -- The preview is still being drawn, or a page is held for review: start-pending-prints starts it later.
+      null;
+    end;
   end if;
   return v_outcome;
 end;
@@ -257,12 +272,20 @@ set search_path = ''
 as $$
 declare
   cancelled public.orders;
+  v_story_id uuid;
   page record;
 begin
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_shop || '/' || p_order_gid, 0));
   if not internal.record_shopify_event('orders/cancelled', p_shop, p_order_gid, p_headers, 'pending',
-                                       jsonb_build_object('reason', p_reason)) then
+                                       jsonb_build_object('reason', p_reason, 'order_id', p_order_id)) then
     return 'duplicate';
   end if;
+
+  -- The print job is locked before the order, as a completing print page locks them (complete_page, then the
+  -- trigger that queues the book): the two never wait on each other in a circle.
+  select o.story_id into v_story_id from public.orders o
+   where o.shop_domain = p_shop and o.shopify_order_gid = p_order_gid;
+  perform 1 from public.generation_jobs j where j.story_id = v_story_id and j.kind = 'print' for update;
 
   update public.orders
      set status = 'cancelled', cancelled_at = coalesce(cancelled_at, now()), cancel_reason = p_reason,
@@ -289,9 +312,17 @@ begin
        set status = 'failed', last_error = 'cancelled: the order was cancelled', updated_at = now()
      where id = page.id;
   end loop;
-  -- The story is a preview again: it expires, and its photo with it, as an unbought preview does.
-  update public.stories set purchased_at = null, status = 'completed', updated_at = now()
-   where id = cancelled.story_id;
+  -- The story is a preview again, in its preview's state: it expires, and its photo with it, as an unbought
+  -- preview does.
+  update public.stories s
+     set purchased_at = null, updated_at = now(),
+         status = coalesce((
+           select case j.status when 'completed' then 'completed'::public.story_status
+                                when 'failed' then 'failed'::public.story_status
+                                else 'processing'::public.story_status end
+             from public.generation_jobs j where j.story_id = s.id and j.kind = 'preview'
+         ), s.status)
+   where s.id = cancelled.story_id;
   update public.generation_jobs
      set status = 'cancelled', current_step = 'cancelled', error = 'This order was cancelled.', updated_at = now()
    where story_id = cancelled.story_id and kind = 'print' and status in ('queued', 'processing', 'failed');

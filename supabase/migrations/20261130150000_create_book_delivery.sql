@@ -6,7 +6,8 @@
 --     ──▶ internal.complete_book: order has its book, an email_outbox row, email_tasks
 --   email_tasks ──▶ email-worker: render, send (Resend, or the outbox stand-in) with key book-ready/<order id>
 --     ──▶ internal.complete_email: sent, order and story delivered
---   a cancelled order gets neither: both steps check it under the order's lock.
+--   a cancelled order gets neither: complete_book checks it under the order's lock, and the email-worker before
+--   it sends.
 
 alter table public.orders
   add column book_path text,
@@ -18,6 +19,9 @@ alter table public.orders
   add column delivered_at timestamptz,
   -- Why the book could not be assembled, after its last attempt: for an operator.
   add column book_error text;
+
+-- The buyer reads their order, but not the operator's note on why its book failed.
+grant select (book_pages, book_ready_at, download_expires_at, delivered_at) on public.orders to authenticated;
 
 select pgmq.create('book_tasks');
 select pgmq.create('email_tasks');
@@ -73,6 +77,17 @@ declare
   dispatched integer := 0;
 begin
   select * into settings from internal.delivery_settings;
+  -- A book task handed out max_book_attempts times without an answer (a worker killed by its limits never
+  -- reports) stops here, and the order says so for an operator.
+  for task in
+    select msg_id, message from pgmq.q_book_tasks where read_ct >= settings.max_book_attempts and vt <= now()
+  loop
+    update public.orders
+       set book_error = coalesce(book_error, 'the book could not be assembled'), updated_at = now()
+     where id = (task.message ->> 'order_id')::uuid;
+    perform pgmq.archive('book_tasks', task.msg_id);
+  end loop;
+
   for task in
     select 'book-worker' as worker, msg_id, read_ct, message
       from pgmq.read('book_tasks', settings.book_timeout_seconds, 4)
@@ -81,7 +96,11 @@ begin
   loop
     perform net.http_post(
       url => internal.secret('project_url') || '/functions/v1/' || task.worker,
-      body => task.message || jsonb_build_object('msg_id', task.msg_id, 'delivery', task.read_ct),
+      body => task.message || jsonb_build_object(
+        'msg_id', task.msg_id,
+        -- The book-worker records a failure as final on the last attempt.
+        'last_attempt', task.read_ct >= settings.max_book_attempts
+      ),
       headers => jsonb_build_object(
         'Content-Type', 'application/json',
         'Authorization', 'Bearer ' || internal.secret('service_role_key')
@@ -126,13 +145,9 @@ create function internal.book_contents(p_order_id uuid)
 returns table (
   order_status public.order_status,
   user_id uuid,
-  story_id uuid,
   title text,
   child_name text,
   dedication text,
-  theme_id text,
-  child_age smallint,
-  pronouns public.pronouns,
   page_number smallint,
   body_text text,
   print_path text,
@@ -143,7 +158,7 @@ language sql
 stable
 set search_path = ''
 as $$
-  select o.status, o.user_id, s.id, s.title, s.child_name, s.dedication, s.theme_id, s.child_age, s.pronouns,
+  select o.status, o.user_id, s.title, s.child_name, s.dedication,
          p.page_number, p.body_text, r.print_path, r.print_width, r.print_height
     from public.orders o
     join public.stories s on s.id = o.story_id
@@ -265,6 +280,7 @@ as $$
          attempts = attempts + 1
    where id = p_email_id and status = 'queued'
 $$;
+comment on function internal.record_email_rendered(uuid, text, text, text, text, text) is 'Keeps the rendered message in the outbox before it is sent, counting the attempt.';
 
 create function internal.complete_email(p_email_id uuid, p_msg_id bigint, p_provider_message_id text)
 returns void
@@ -287,6 +303,7 @@ begin
   end if;
 end;
 $$;
+comment on function internal.complete_email(uuid, bigint, text) is 'Marks an email sent, and its order and story delivered (the photo''s retention runs from here).';
 
 create function internal.fail_email(
   p_email_id uuid,
@@ -342,16 +359,25 @@ begin
   return cleared;
 end;
 $$;
+comment on function internal.clear_old_outbox_bodies() is 'Clears the address and bodies of emails older than the outbox retention (daily cron).';
 
 -- The download the emailed link and the owner's app lead to.
 create function internal.order_download(p_order_id uuid)
-returns table (user_id uuid, status public.order_status, book_path text, download_expires_at timestamptz)
+returns table (
+  user_id uuid,
+  status public.order_status,
+  book_path text,
+  book_ready_at timestamptz,
+  download_expires_at timestamptz
+)
 language sql
 stable
 set search_path = ''
 as $$
-  select o.user_id, o.status, o.book_path, o.download_expires_at from public.orders o where o.id = p_order_id
+  select o.user_id, o.status, o.book_path, o.book_ready_at, o.download_expires_at
+    from public.orders o where o.id = p_order_id
 $$;
+comment on function internal.order_download(uuid) is 'What the downloads function needs to answer for one order.';
 
 -- An erasure (a parent's own, or a shop's redaction) also clears the emails sent about the user's orders.
 create or replace function internal.anonymise_user_orders(p_user_id uuid)
@@ -369,6 +395,14 @@ begin
      set to_address = null, subject = null, html = null, text_body = null
     from public.orders o
    where o.id = e.order_id and o.user_id = p_user_id and e.html is not null;
+  -- The book's file goes with the erasure's files (books/<user>/…): its link then answers 410.
+  update public.orders o set book_path = null, updated_at = now()
+   where o.user_id = p_user_id and o.book_path is not null;
+  -- Data exports answered earlier hold the same personal data.
+  delete from internal.privacy_requests e
+   using public.orders o
+   where o.user_id = p_user_id and e.kind = 'data_request' and e.shop_domain = o.shop_domain
+     and (e.shopify_customer_id = o.shopify_customer_id or o.shopify_order_id = any(e.shopify_order_ids));
   return anonymised;
 end;
 $$;

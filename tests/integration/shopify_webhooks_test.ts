@@ -243,7 +243,7 @@ Deno.test("shopify-webhooks on the project's database", async (t) => {
         await deliver("orders/paid", orderBody({ orderId: "5001", previewId: storyId }));
         const cancelled = await deliver(
           "orders/cancelled",
-          orderBody({ orderId: "5001", previewId: storyId, cancelReason: "customer" }),
+          orderBody({ orderId: "5001", previewId: storyId, cancelReason: "customer", cancelled: true }),
         );
         assert.deepEqual([cancelled.status, cancelled.outcome], [200, "cancelled"]);
         assert.equal((await orderOf("5001")).status, "cancelled");
@@ -252,7 +252,10 @@ Deno.test("shopify-webhooks on the project's database", async (t) => {
         select count(*)::int as queued from pgmq.q_page_tasks q join public.story_pages p
           on (q.message ->> 'page_id')::uuid = p.id where p.story_id = ${storyId}`;
         assert.equal(queued, 0, "no page of the book is left in the queue");
-        const again = await deliver("orders/cancelled", orderBody({ orderId: "5001", previewId: storyId }));
+        const again = await deliver(
+          "orders/cancelled",
+          orderBody({ orderId: "5001", previewId: storyId, cancelled: true }),
+        );
         assert.equal(again.outcome, "duplicate");
       },
     );
@@ -263,7 +266,7 @@ Deno.test("shopify-webhooks on the project's database", async (t) => {
         const storyId = await finishedPreview();
         const cancelled = await deliver(
           "orders/cancelled",
-          orderBody({ orderId: "6001", previewId: storyId }),
+          orderBody({ orderId: "6001", previewId: storyId, cancelled: true }),
         );
         assert.equal(cancelled.outcome, "cancelled_before_paid");
         const paid = await deliver("orders/paid", orderBody({ orderId: "6001", previewId: storyId }));

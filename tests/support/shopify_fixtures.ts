@@ -15,6 +15,8 @@ export interface OrderOptions {
   email?: string | null;
   customerId?: string;
   cancelReason?: string | null;
+  /** An orders/cancelled body: cancelled_at set. */
+  cancelled?: boolean;
 }
 
 /** The raw JSON text of an order: ids written as numbers, as Shopify does, so JSON.parse would round them. */
@@ -28,6 +30,7 @@ export function orderBody(options: OrderOptions = {}): string {
     `"email":${JSON.stringify(options.email === undefined ? "parent@example.com" : options.email)},` +
     `"test":${options.test ?? false},"financial_status":"paid","total_price":"34.99","currency":"USD",` +
     `"cancel_reason":${JSON.stringify(options.cancelReason ?? null)},` +
+    `"cancelled_at":${options.cancelled ? '"2026-11-30T12:00:00-05:00"' : "null"},` +
     `"customer":{"id":${customerId},"email":"parent@example.com"},` +
     `"line_items":[{"id":866550311766439020,"title":"Personalised picture book","quantity":1,` +
     `"price":"34.99","properties":${properties}}]}`;

@@ -97,7 +97,8 @@ export function createServiceStreamingStore(
           authorization: `Bearer ${serviceRoleKey}`,
           apikey: serviceRoleKey,
           "content-type": contentType,
-          "x-upsert": "false",
+          // A retried assembly writes the same path: its earlier, unfinished file gives way.
+          "x-upsert": "true",
         },
         body,
         // A request body that is a stream is sent as it is produced.

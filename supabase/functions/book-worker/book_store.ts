@@ -5,7 +5,6 @@ import type { Enums } from "../_shared/database.types.ts";
 export interface BookContents {
   orderStatus: Enums<"order_status">;
   userId: string | null;
-  storyId: string;
   title: string;
   childName: string;
   dedication: string | null;
@@ -36,7 +35,6 @@ export function createBookStore(sql: Sql): BookStore {
       const rows = await sql<{
         order_status: Enums<"order_status">;
         user_id: string | null;
-        story_id: string;
         title: string;
         child_name: string;
         dedication: string | null;
@@ -51,7 +49,6 @@ export function createBookStore(sql: Sql): BookStore {
       return {
         orderStatus: first.order_status,
         userId: first.user_id,
-        storyId: first.story_id,
         title: first.title,
         childName: first.child_name,
         dedication: first.dedication,

@@ -11,11 +11,6 @@ export function createBookWorkerDeps(env: Env): BookWorkerDeps {
     books: createBookStore(createDatabase(env.SUPABASE_DB_URL, { max: 2, applicationName: "book-worker" })),
     objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
     files: createServiceStreamingStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
-    // internal.delivery_settings.max_book_attempts is the same number: the dispatcher counts the deliveries.
-    config: {
-      serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
-      profile: printProfile(env.PRINT_PROFILE),
-      maxAttempts: 5,
-    },
+    config: { serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, profile: printProfile(env.PRINT_PROFILE) },
   };
 }

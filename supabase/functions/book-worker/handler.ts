@@ -6,11 +6,12 @@
  *   only when its turn comes in the stream, embedded as it is) ─▶ streamed upload to books/<user>/<order>.pdf
  *   ─▶ complete_book (the order keeps it, the email is queued) — or false (cancelled meanwhile): the PDF goes
  *
- * A failure leaves the task to come back when its visibility timeout passes; after the last attempt the order
- * records why, for an operator.
+ * A failure leaves the task to come back when its visibility timeout passes; on the last attempt (which the
+ * dispatcher says), or at once for a book that can never be laid out, the order records why, for an operator.
  */
 import { z } from "zod";
 import { requireServiceKey } from "../_shared/auth.ts";
+import { BookLayoutError } from "../_shared/book/book_layout.ts";
 import { buildBookPdf } from "../_shared/book/book_pdf.ts";
 import type { PrintProfile } from "../_shared/book/print_profiles.ts";
 import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
@@ -21,15 +22,15 @@ export interface BookWorkerDeps {
   books: BookStore;
   objects: Pick<ObjectStore, "remove">;
   files: StreamingObjectStore;
-  config: { serviceRoleKey: string; profile: PrintProfile; maxAttempts: number };
+  config: { serviceRoleKey: string; profile: PrintProfile };
   log?: (line: string) => void;
 }
 
 const taskSchema = z.object({
   msg_id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String),
   order_id: z.guid(),
-  // pgmq's read count: how many times this task has been handed out.
-  delivery: z.number().int().positive().default(1),
+  // Set by the dispatcher on the task's last delivery (internal.delivery_settings.max_book_attempts).
+  last_attempt: z.boolean().default(false),
 });
 
 export function createBookWorkerHandler(deps: BookWorkerDeps): (request: Request) => Promise<Response> {
@@ -60,7 +61,9 @@ export function createBookWorkerHandler(deps: BookWorkerDeps): (request: Request
         },
       })),
     });
-    const path = `${contents.userId ?? "orders"}/${orderId}.pdf`;
+    // Books live under their parent's folder, where an erasure finds them.
+    if (!contents.userId) throw new BookLayoutError("the order's story has no parent any more");
+    const path = `${contents.userId}/${orderId}.pdf`;
     await deps.files.uploadStream("books", path, book.stream, "application/pdf");
     const bytes = await book.byteLength;
     const kept = await deps.books.complete(orderId, msgId, { path, bytes, pages: book.pageCount });
@@ -82,7 +85,8 @@ export function createBookWorkerHandler(deps: BookWorkerDeps): (request: Request
     try {
       result = await assemble(task.order_id, task.msg_id);
     } catch (error) {
-      const final = task.delivery >= deps.config.maxAttempts;
+      // A book that cannot be laid out (a missing glyph, text that cannot fit) never will be.
+      const final = task.last_attempt || error instanceof BookLayoutError;
       await deps.books.fail(task.order_id, task.msg_id, (error as Error).message, final);
       log(JSON.stringify({
         level: "error",

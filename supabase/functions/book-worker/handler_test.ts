@@ -11,7 +11,6 @@ const USER_ID = "8c7d6e5f-4a3b-4c2d-9e0f-1a2b3c4d5e6f";
 const CONTENTS: BookContents = {
   orderStatus: "paid",
   userId: USER_ID,
-  storyId: "story-1",
   title: "Zoë's Enchanted Forest Adventure",
   childName: "Zoë",
   dedication: null,
@@ -24,7 +23,7 @@ const CONTENTS: BookContents = {
   })),
 };
 
-function setup(options: { contents?: BookContents | null; kept?: boolean; delivery?: number } = {}) {
+function setup(options: { contents?: BookContents | null; kept?: boolean; lastAttempt?: boolean } = {}) {
   const steps: string[] = [];
   const reads: string[] = [];
   const uploads: { path: string; bytes: number }[] = [];
@@ -63,7 +62,7 @@ function setup(options: { contents?: BookContents | null; kept?: boolean; delive
         uploads.push({ path: `${bucket}/${path}`, bytes });
       },
     },
-    config: { serviceRoleKey: SERVICE_KEY, profile: DEFAULT_PRINT_PROFILE, maxAttempts: 5 },
+    config: { serviceRoleKey: SERVICE_KEY, profile: DEFAULT_PRINT_PROFILE },
     log: () => {},
   });
   const call = async () => {
@@ -71,7 +70,7 @@ function setup(options: { contents?: BookContents | null; kept?: boolean; delive
       new Request("http://functions.test/book-worker", {
         method: "POST",
         headers: { authorization: `Bearer ${SERVICE_KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({ msg_id: 3, order_id: ORDER_ID, delivery: options.delivery ?? 1 }),
+        body: JSON.stringify({ msg_id: 3, order_id: ORDER_ID, last_attempt: options.lastAttempt ?? false }),
       }),
     );
     return (await response.json()).outcome as string;
@@ -109,7 +108,14 @@ Deno.test("a page without its print image fails the attempt; the last attempt is
   const retrying = setup({ contents: { ...CONTENTS, pages } });
   assert.equal(await retrying.call(), "retrying");
   assert.deepEqual(retrying.steps, ["fail:3:false:pages without a print image: 7"]);
-  const last = setup({ contents: { ...CONTENTS, pages }, delivery: 5 });
+  const last = setup({ contents: { ...CONTENTS, pages }, lastAttempt: true });
   assert.equal(await last.call(), "failed");
   assert.deepEqual(last.steps, ["fail:3:true:pages without a print image: 7"]);
+});
+
+Deno.test("a book that can never be laid out fails for good at once, without waiting for more attempts", async () => {
+  const { call, steps } = setup({ contents: { ...CONTENTS, childName: "美咲" } });
+  assert.equal(await call(), "failed");
+  assert.equal(steps.length, 1);
+  assert.match(steps[0], /^fail:3:true:/);
 });

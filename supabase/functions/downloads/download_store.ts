@@ -6,6 +6,7 @@ export interface OrderDownload {
   userId: string | null;
   status: Enums<"order_status">;
   bookPath: string | null;
+  bookReadyAt: Date | null;
   downloadExpiresAt: Date | null;
 }
 
@@ -20,6 +21,7 @@ export function createDownloadStore(sql: Sql): DownloadStore {
         user_id: string | null;
         status: Enums<"order_status">;
         book_path: string | null;
+        book_ready_at: Date | null;
         download_expires_at: Date | null;
       }[]>`select * from internal.order_download(${orderId}::uuid)`;
       return row
@@ -27,6 +29,7 @@ export function createDownloadStore(sql: Sql): DownloadStore {
           userId: row.user_id,
           status: row.status,
           bookPath: row.book_path,
+          bookReadyAt: row.book_ready_at,
           downloadExpiresAt: row.download_expires_at,
         }
         : null;

@@ -14,6 +14,7 @@ const READY: OrderDownload = {
   userId: OWNER,
   status: "paid",
   bookPath: `${OWNER}/${ORDER}.pdf`,
+  bookReadyAt: NOW,
   downloadExpiresAt: LATER,
 };
 
@@ -98,8 +99,14 @@ Deno.test("the signed-in owner downloads without a token; another user sees 404;
   assert.equal((await handler(get(URL_))).status, 401);
 });
 
-Deno.test("a book not assembled yet is 409 book_not_ready with a Retry-After", async () => {
+Deno.test("a book erased with the parent's data is 410 book_removed", async () => {
   const { handler, tokens } = await setup({ ...READY, bookPath: null });
+  const response = await handler(get(`${URL_}?token=${await tokens.sign(ORDER, LATER)}`));
+  assert.deepEqual([response.status, await codeOf(response)], [410, "book_removed"]);
+});
+
+Deno.test("a book not assembled yet is 409 book_not_ready with a Retry-After", async () => {
+  const { handler, tokens } = await setup({ ...READY, bookPath: null, bookReadyAt: null });
   const response = await handler(get(`${URL_}?token=${await tokens.sign(ORDER, LATER)}`));
   assert.deepEqual([response.status, response.headers.get("retry-after")], [409, "60"]);
   assert.equal(await codeOf(response), "book_not_ready");

@@ -74,7 +74,15 @@ export function createEmailWorkerHandler(deps: EmailWorkerDeps): (request: Reque
       await deps.emails.complete(emailId, msgId, sent.providerMessageId);
       return "sent";
     } catch (error) {
-      if (!(error instanceof EmailSendError)) throw error;
+      if (!(error instanceof EmailSendError)) {
+        // Counted like any attempt (fail_email stops after max_email_attempts), so it cannot loop for ever.
+        const failure = error instanceof Error ? error.name : "error";
+        return await deps.emails.fail(emailId, msgId, {
+          error: `internal_error: ${failure}`,
+          retryable: true,
+          retryAfterSeconds: null,
+        });
+      }
       return await deps.emails.fail(emailId, msgId, {
         error: `${error.code}: ${error.message}`,
         retryable: error.retryable,

@@ -7,8 +7,12 @@
  *   transaction, idempotent on (topic, shop, order) ─▶ 200 {outcome}
  *
  * Nothing is generated here: orders/paid records the order and queues the print job, well inside Shopify's 5 s.
- * An order that names no usable preview is recorded for an operator and answered 200, so Shopify does not retry
- * it for hours; a body Shopify signed but we cannot read is answered 400 (and retried by Shopify).
+ * An order that names no usable preview, or a signed body we cannot read, is recorded for an operator and
+ * answered 200, so Shopify does not retry it for hours (nor drop the subscription after 8 failures).
+ *
+ * The topic and shop headers are not signed: a compliance body must name the shop the header names, and each
+ * topic's schema refuses the other topics' bodies, so a signed body replayed under another topic or shop
+ * changes nothing.
  */
 import { z } from "zod";
 import { parseExactJson } from "../_shared/exact_json.ts";
@@ -38,6 +42,7 @@ const orderSchema = z.object({
   contact_email: z.string().nullish(),
   test: z.boolean().nullish(),
   cancel_reason: z.string().nullish(),
+  cancelled_at: z.string().nullish(),
   customer: z.object({ id: numericId, email: z.string().nullish() }).nullish(),
   line_items: z.array(z.object({ properties: z.array(property).nullish() })).default([]),
 });
@@ -52,7 +57,7 @@ const customerRedactSchema = z.object({
   customer: z.object({ id: numericId }).nullish(),
   orders_to_redact: z.array(numericId).default([]),
 });
-const shopRedactSchema = z.object({ shop_domain: z.string().min(1) });
+const shopRedactSchema = z.strictObject({ shop_id: numericId, shop_domain: z.string().min(1) });
 
 /** The storefront carries the preview id as the line-item property `_preview_id` (hidden), or `preview_id`. */
 const PREVIEW_PROPERTIES = ["_preview_id", "preview_id"];
@@ -112,7 +117,14 @@ export function createShopifyWebhookHandler(
       throw new ApiError(400, "invalid_request", "The webhook body is not JSON.");
     }
     const started = performance.now();
-    const outcome = await act(topic, shop, body, headers);
+    let outcome: string;
+    try {
+      outcome = await act(topic, shop, body, headers);
+    } catch (error) {
+      if (!(error instanceof z.ZodError)) throw error;
+      const problem = error.issues.map((issue) => issue.path.join(".") || "body").join(", ");
+      outcome = await deps.store.unreadable(topic, shop, headers, problem);
+    }
     // Ids and outcomes only: no e-mail address, no name.
     log(JSON.stringify({
       event: "shopify_webhook",
@@ -140,7 +152,10 @@ export function createShopifyWebhookHandler(
         }, headers);
       }
       case "orders/cancelled": {
-        const order = orderSchema.parse(body);
+        const order = orderSchema.refine((cancelled) => cancelled.cancelled_at, {
+          path: ["cancelled_at"],
+          message: "a cancelled order has its cancelled_at",
+        }).parse(body);
         return await deps.store.orderCancelled({
           shop,
           orderGid: order.admin_graphql_api_id,
@@ -150,6 +165,7 @@ export function createShopifyWebhookHandler(
       }
       case "customers/data_request": {
         const request = dataRequestSchema.parse(body);
+        sameShop(request.shop_domain, shop);
         return await deps.store.dataRequest({
           shop,
           requestId: request.data_request.id,
@@ -159,17 +175,20 @@ export function createShopifyWebhookHandler(
       }
       case "customers/redact": {
         const redaction = customerRedactSchema.parse(body);
+        sameShop(redaction.shop_domain, shop);
         const customerId = redaction.customer?.id ?? null;
         return await deps.store.redaction({
           topic,
           shop,
-          subject: customerId ?? redaction.orders_to_redact.join(","),
+          // One event per request: the same customer may be redacted again after new orders.
+          subject: headers.webhook_id ?? headers.event_id ?? customerId ??
+            redaction.orders_to_redact.join(","),
           customerId,
           orderIds: redaction.orders_to_redact,
         }, headers);
       }
       case "shop/redact": {
-        shopRedactSchema.parse(body);
+        sameShop(shopRedactSchema.parse(body).shop_domain, shop);
         return await deps.store.redaction(
           { topic, shop, subject: shop, customerId: null, orderIds: [] },
           headers,
@@ -182,6 +201,13 @@ export function createShopifyWebhookHandler(
   }
 
   return serveJson(handle, { log });
+}
+
+/** The body's shop (signed) must be the header's (not signed). */
+function sameShop(signedShop: string, headerShop: string): void {
+  if (signedShop !== headerShop) {
+    throw new ApiError(401, "shop_mismatch", "The signed body names another shop than the delivery.");
+  }
 }
 
 function validTimestamp(value: string | null): string | null {

@@ -26,6 +26,10 @@ function setup(secrets = [SECRET]) {
       calls.push(`redaction:${redaction.topic}:${redaction.subject}`);
       return Promise.resolve("redaction_recorded");
     },
+    unreadable: (topic, _shop, _headers, problem) => {
+      calls.push(`unreadable:${topic}:${problem}`);
+      return Promise.resolve("unreadable");
+    },
   };
   const logs: string[] = [];
   const handler = createShopifyWebhookHandler({ store, secrets, log: (line) => logs.push(line) });
@@ -61,8 +65,8 @@ Deno.test("a signature of the wrong length or not base64 is refused as a bad HMA
   }
 });
 
-Deno.test("a signed body that is not JSON is answered 400, and one missing order fields names the field", async () => {
-  const { handler } = setup();
+Deno.test("a signed body that is not JSON is answered 400; one we cannot read is kept for an operator and answered 200", async () => {
+  const { handler, calls } = setup();
   const notJson = await handler(
     await shopifyDelivery(URL_, "{not json", { topic: "orders/paid", secret: SECRET }),
   );
@@ -70,8 +74,31 @@ Deno.test("a signed body that is not JSON is answered 400, and one missing order
   const missing = await handler(
     await shopifyDelivery(URL_, '{"id": 1}', { topic: "orders/paid", secret: SECRET }),
   );
-  assert.equal(missing.status, 400);
-  assert.match((await missing.json()).error.message, /admin_graphql_api_id/);
+  assert.equal(missing.status, 200);
+  assert.deepEqual(await missing.json(), { outcome: "unreadable" });
+  assert.deepEqual(calls, ["unreadable:orders/paid:admin_graphql_api_id"]);
+});
+
+Deno.test("a signed order body replayed as orders/cancelled is not a cancellation (no cancelled_at)", async () => {
+  const { handler, calls } = setup();
+  const response = await handler(
+    await shopifyDelivery(URL_, orderBody(), { topic: "orders/cancelled", secret: SECRET }),
+  );
+  assert.deepEqual(await response.json(), { outcome: "unreadable" });
+  assert.deepEqual(calls, ["unreadable:orders/cancelled:cancelled_at"]);
+});
+
+Deno.test("a compliance body naming another shop than the delivery header is refused with 401", async () => {
+  const { handler, calls } = setup();
+  const response = await handler(
+    await shopifyDelivery(URL_, '{"shop_id":1,"shop_domain":"another-shop.myshopify.com"}', {
+      topic: "shop/redact",
+      secret: SECRET,
+    }),
+  );
+  assert.equal(response.status, 401);
+  assert.equal((await response.json()).error.code, "shop_mismatch");
+  assert.deepEqual(calls, []);
 });
 
 Deno.test("a delivery without a topic or shop header is answered 400 once its HMAC is good", async () => {

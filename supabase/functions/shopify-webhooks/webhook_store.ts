@@ -30,6 +30,8 @@ export interface WebhookStore {
     request: { shop: string; requestId: string; customerId: string | null; orderIds: string[] },
     headers: DeliveryHeaders,
   ): Promise<string>;
+  /** A signed body we cannot read: kept for an operator (its field names only), answered 200. */
+  unreadable(topic: string, shop: string, headers: DeliveryHeaders, problem: string): Promise<string>;
   redaction(
     redaction: {
       topic: "customers/redact" | "shop/redact";
@@ -63,6 +65,14 @@ export function createWebhookStore(sql: Sql): WebhookStore {
           ${request.shop}, ${request.requestId}, ${request.customerId}, ${request.orderIds}::text[],
           ${sql.json({ ...headers })}
         ) as outcome`),
+    unreadable: (topic, shop, headers, problem) =>
+      one(sql<{ outcome: string }[]>`
+        select case when internal.record_shopify_event(
+          ${topic}, ${shop}, ${
+        "unreadable:" + (headers.webhook_id ?? headers.event_id ?? crypto.randomUUID())
+      },
+          ${sql.json({ ...headers })}, 'unreadable', ${sql.json({ problem })}
+        ) then 'unreadable' else 'duplicate' end as outcome`),
     redaction: (redaction, headers) =>
       one(sql<{ outcome: string }[]>`
         select internal.record_redaction(

@@ -31,7 +31,7 @@ select results_eq(
 );
 
 select tests.authenticate_as_anon();
-select is_empty('select id from public.orders', 'anon reads no order');
+select throws_ok('select id from public.orders', '42501', null, 'anon may not read orders at all');
 
 select tests.authenticate_as_service();
 select set_eq(

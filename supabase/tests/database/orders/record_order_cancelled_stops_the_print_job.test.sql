@@ -40,7 +40,7 @@ select results_eq(
 );
 select results_eq(
   $$select outcome, detail from internal.shopify_events where topic = 'orders/cancelled'$$,
-  $$values ('cancelled', '{"reason": "customer"}'::jsonb)$$,
+  $$values ('cancelled', '{"reason": "customer", "order_id": "1001"}'::jsonb)$$,
   'the cancellation is recorded with its reason'
 );
 select is(internal.start_pending_prints(), 0, 'start_pending_prints does not start the book again');
