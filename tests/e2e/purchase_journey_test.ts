@@ -2,13 +2,14 @@
  * A bought book from the signed orders/paid to the PDF, on the local platform with its offline defaults (the
  * in-house illustrator, the email outbox): shopify-webhooks → the print job through the page pipeline →
  * book-worker (the PDF, streamed to the books bucket) → email-worker (the outbox) → the emailed link →
- * downloads → a 302 to the PDF. The PDF is checked with pdf-lib here; the poppler checks have their own test.
+ * downloads → a 302 to the PDF, which is checked with poppler as a printer's preflight would.
  */
 import assert from "node:assert/strict";
 import { PDFDocument } from "pdf-lib";
 import { createClient } from "@supabase/supabase-js";
 import { eventually } from "../../platform/tests/support/test_platform.ts";
 import { signInAnonymously, startProjectPlatform, storePhoto } from "../support/preview_fixtures.ts";
+import { poppler } from "../support/poppler.ts";
 import { orderBody, shopifyDelivery } from "../support/shopify_fixtures.ts";
 
 const SECRET = "shpss_journey_secret";
@@ -94,8 +95,28 @@ Deno.test("a signed orders/paid for a real preview, delivered 10 times at once, 
     assert.equal(bytes.byteLength, Number(order.book_bytes));
     const document = await PDFDocument.load(bytes);
     assert.equal(document.getPageCount(), order.book_pages);
-    const { width, height } = document.getPage(0).getMediaBox();
-    assert.deepEqual([width, height], [738, 738]);
+
+    // The downloaded file, as a printer's preflight would look at it.
+    const file = await Deno.makeTempFile({ suffix: ".pdf" });
+    try {
+      await Deno.writeFile(file, bytes);
+      const info = await poppler("pdfinfo", [file]);
+      assert.match(info, /Page size:\s+738 x 738 pts/);
+      assert.match(info, new RegExp(`Pages:\\s+${order.book_pages}\\n`));
+      const fonts = (await poppler("pdffonts", [file])).trim().split("\n").slice(2);
+      assert.ok(
+        fonts.length > 0 && fonts.every((line) => / yes yes yes /.test(line)),
+        "fonts embedded, subset",
+      );
+      const images = (await poppler("pdfimages", ["-list", file])).trim().split("\n").slice(2);
+      assert.equal(images.length, 11, "one picture per cover and story page");
+      for (const line of images) {
+        const [xPpi, yPpi] = line.trim().split(/\s+/).slice(12, 14).map(Number);
+        assert.ok(xPpi >= 300 && yPpi >= 300, `every picture at 300 ppi or more: ${line}`);
+      }
+    } finally {
+      await Deno.remove(file);
+    }
 
     const [sizes] = await platform.admin<{ smallest: number }[]>`
       select min(least(r.print_width, r.print_height)) as smallest

@@ -14,26 +14,11 @@ import { type BookPdfInput, buildBookPdf } from "../../supabase/functions/_share
 import { PRINT_PROFILES, type PrintProfile } from "../../supabase/functions/_shared/book/print_profiles.ts";
 import { StorybookIllustrator } from "../../supabase/functions/_shared/images/storybook_illustrator.ts";
 import { themeStoryContent } from "../../supabase/functions/_shared/story_content/theme_catalogue.ts";
+import { poppler } from "../support/poppler.ts";
 
 const CHILD_NAME = "Siobhán Nguyễn-Åsberg";
 const DEDICATION = "For Siobhán, who loves owls: Zoë, Łucja and Grandma Åsa";
 const PRINT_SIDE = 3075;
-
-async function poppler(tool: string, args: string[]): Promise<string> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(tool, { args, stdout: "piped", stderr: "piped" }).output();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`${tool} is missing: install Debian's poppler-utils (apt-get install poppler-utils)`);
-    }
-    throw error;
-  }
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.ok(output.success, `${tool} ${args.join(" ")} failed: ${stderr}`);
-  assert.equal(stderr, "", `${tool} complained about the file`);
-  return new TextDecoder().decode(output.stdout);
-}
 
 const story = themeStoryContent("enchanted_forest", {
   name: CHILD_NAME,

@@ -280,6 +280,31 @@ Deno.test("shopify-webhooks on the project's database", async (t) => {
     );
 
     await t.step(
+      "orders/paid and orders/cancelled arriving at the same moment end cancelled, with nothing printing",
+      async () => {
+        for (let round = 0; round < 5; round++) {
+          const storyId = await finishedPreview();
+          const orderId = String(6101 + round);
+          const [paid, cancelled] = await Promise.all([
+            deliver("orders/paid", orderBody({ orderId, previewId: storyId })),
+            deliver("orders/cancelled", orderBody({ orderId, previewId: storyId, cancelled: true })),
+          ]);
+          assert.deepEqual([paid.status, cancelled.status], [200, 200]);
+          assert.equal(
+            (await orderOf(orderId)).status,
+            "cancelled",
+            `round ${round}: ${paid.outcome}, ${cancelled.outcome}`,
+          );
+          const job = await printJobOf(storyId);
+          assert.ok(
+            job === undefined || job.status === "cancelled",
+            `round ${round}: the print job is ${job?.status}`,
+          );
+        }
+      },
+    );
+
+    await t.step(
       "customers/data_request records an export of the customer's orders and stories",
       async () => {
         const answer = await deliver(
