@@ -35,7 +35,10 @@ create table internal.delivery_settings (
   email_timeout_seconds integer not null default 60,
   max_email_attempts smallint not null default 8,
   -- Rendered emails are kept this long for the dev console and support, then their bodies are cleared.
-  outbox_retention_days integer not null default 30
+  outbox_retention_days integer not null default 30,
+  -- A book's PDF (the child's likeness on every page) is deleted this long after its download period ends; a
+  -- cancelled order's at once.
+  book_grace_days integer not null default 7 constraint book_grace_not_negative check (book_grace_days >= 0)
 );
 insert into internal.delivery_settings default values;
 alter table internal.delivery_settings enable row level security;
@@ -407,8 +410,56 @@ begin
 end;
 $$;
 
+create function internal.books_due_for_deletion(p_limit integer)
+returns table (order_id uuid, book_path text)
+language sql
+stable
+set search_path = ''
+as $$
+  select o.id, o.book_path
+    from public.orders o, internal.delivery_settings d
+   where o.book_path is not null
+     and (o.status = 'cancelled'
+          or o.download_expires_at + pg_catalog.make_interval(days => d.book_grace_days) < now())
+   order by o.download_expires_at
+   limit p_limit
+$$;
+comment on function internal.books_due_for_deletion(integer) is 'Books whose download period (plus grace) has ended, or whose order was cancelled: maintenance deletes their files, then forgets them.';
+
+create function internal.forget_books(p_order_ids uuid[])
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  forgotten integer;
+begin
+  -- Called after the files are removed; the link then answers 410 book_removed.
+  update public.orders set book_path = null, updated_at = now()
+   where id = any(p_order_ids) and book_path is not null;
+  get diagnostics forgotten = row_count;
+  return forgotten;
+end;
+$$;
+comment on function internal.forget_books(uuid[]) is 'Forgets the paths of books whose files maintenance has removed.';
+
 -- Called as postgres (the owner) by the functions and cron; no API role may execute them.
 revoke all on all functions in schema internal from public;
 
 select cron.schedule('dispatch-delivery-tasks', '10 seconds', $$ select internal.dispatch_delivery_tasks(); $$);
 select cron.schedule('clear-old-outbox-bodies', '23 3 * * *', $$ select internal.clear_old_outbox_bodies(); $$);
+select cron.schedule(
+  'purge-books',
+  '29 * * * *',
+  $$
+  select net.http_post(
+    url => internal.secret('project_url') || '/functions/v1/maintenance',
+    body => '{"task": "purge_books"}'::jsonb,
+    headers => jsonb_build_object(
+      'Content-Type', 'application/json',
+      'Authorization', 'Bearer ' || internal.secret('service_role_key')
+    ),
+    timeout_milliseconds => 120000
+  );
+  $$
+);

@@ -10,6 +10,7 @@ import { createServiceObjectStore } from "../../supabase/functions/_shared/stora
 import { createExpiryStore } from "../../supabase/functions/maintenance/expiry_store.ts";
 import { createMaintenanceHandler } from "../../supabase/functions/maintenance/handler.ts";
 import { createPhotoRetentionStore } from "../../supabase/functions/maintenance/photo_retention_store.ts";
+import { createBookRetentionStore } from "../../supabase/functions/maintenance/book_retention_store.ts";
 import { createRedactionStore } from "../../supabase/functions/maintenance/redaction_store.ts";
 import { createShopifyWebhookHandler } from "../../supabase/functions/shopify-webhooks/handler.ts";
 import { createWebhookStore } from "../../supabase/functions/shopify-webhooks/webhook_store.ts";
@@ -48,12 +49,14 @@ Deno.test("shopify-webhooks on the project's database", async (t) => {
     objects,
     providerSweep: { lateCalls: () => Promise.resolve([]), provider: null, finisher: null },
     redactions: createRedactionStore(sql),
+    books: createBookRetentionStore(sql),
     config: {
       serviceRoleKey: platform.serviceRoleKey,
       storiesPerRun: 10,
       photosPerRun: 10,
       providerCallsPerRun: 10,
       redactionsPerRun: 10,
+      booksPerRun: 10,
     },
     log: () => {},
   });

@@ -4,7 +4,7 @@
  * is required at the gateway (verify_jwt = false): an emailed link carries none.
  *
  *   403 bad_token · 401 unauthorized (no token, no session) · 404 order_not_found (unknown, or not the owner's)
- *   410 order_cancelled · 410 link_expired · 410 book_removed (erased) · 409 book_not_ready (with Retry-After)
+ *   410 order_cancelled · 410 link_expired · 410 book_removed (deleted) · 409 book_not_ready (with Retry-After)
  */
 import { z } from "zod";
 import type { Authenticator } from "../_shared/auth.ts";
@@ -65,8 +65,8 @@ export function createDownloadHandler(deps: DownloadDeps): (request: Request) =>
       throw new ApiError(410, "link_expired", "This download link has expired.");
     }
     if (!order.bookPath && order.bookReadyAt) {
-      // The book was made, then erased with the parent's data.
-      throw new ApiError(410, "book_removed", "This book has been deleted at the parent's request.");
+      // The book was made, then deleted: its keeping period ended, or it was erased with the parent's data.
+      throw new ApiError(410, "book_removed", "This book is no longer kept.");
     }
     if (!order.bookPath) {
       throw new ApiError(409, "book_not_ready", "The book is still being made; try again in a minute.", {

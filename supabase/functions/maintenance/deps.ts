@@ -8,6 +8,7 @@ import { createServiceObjectStore } from "../_shared/storage.ts";
 import { createExpiryStore } from "./expiry_store.ts";
 import type { MaintenanceDeps } from "./handler.ts";
 import { createPhotoRetentionStore } from "./photo_retention_store.ts";
+import { createBookRetentionStore } from "./book_retention_store.ts";
 import { createRedactionStore } from "./redaction_store.ts";
 
 export function createMaintenanceDeps(env: Env): MaintenanceDeps {
@@ -24,12 +25,14 @@ export function createMaintenanceDeps(env: Env): MaintenanceDeps {
       finisher: provider ? createFinisher(env, pages, provider) : null,
     },
     redactions: createRedactionStore(sql),
+    books: createBookRetentionStore(sql),
     config: {
       serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
       storiesPerRun: 500,
       photosPerRun: 500,
       providerCallsPerRun: 50,
       redactionsPerRun: 20,
+      booksPerRun: 200,
     },
   };
 }

@@ -5,6 +5,7 @@
  *   POST {task: "purge_photos"}      delete the photos no story needs any more, and their objects
  *   POST {task: "sweep_provider_calls"}  ask the image provider about requests whose webhook is late
  *   POST {task: "process_redactions"}    carry out Shopify's customers/redact and shop/redact requests
+ *   POST {task: "purge_books"}           delete the PDFs whose download period has ended, or whose order was cancelled
  *
  * Preview images are deleted through the Storage API before their paths are forgotten, so a run that stops
  * half-way leaves the paths recorded and the next run finishes the job.
@@ -22,6 +23,7 @@ import type { ObjectStore } from "../_shared/storage.ts";
 import type { ExpiredStory, ExpiryStore } from "./expiry_store.ts";
 import type { DeletionReason, PhotoRetentionStore } from "./photo_retention_store.ts";
 import { type ProviderSweepDeps, sweepProviderCalls } from "./provider_sweep.ts";
+import type { BookRetentionStore } from "./book_retention_store.ts";
 import type { RedactionStore } from "./redaction_store.ts";
 
 export interface MaintenanceDeps {
@@ -30,6 +32,7 @@ export interface MaintenanceDeps {
   objects: Pick<ObjectStore, "remove">;
   providerSweep: Omit<ProviderSweepDeps, "log">;
   redactions: RedactionStore;
+  books: BookRetentionStore;
   config: {
     serviceRoleKey: string;
     /** Stories cleaned per run at most; the hourly schedule picks up the rest. */
@@ -40,11 +43,19 @@ export interface MaintenanceDeps {
     providerCallsPerRun: number;
     /** Shopify redactions carried out per run; the next hourly run takes the rest. */
     redactionsPerRun: number;
+    /** Books deleted per run; the next hourly run takes the rest. */
+    booksPerRun: number;
   };
   log?: (line: string) => void;
 }
 
-const TASKS = ["expire_previews", "purge_photos", "sweep_provider_calls", "process_redactions"] as const;
+const TASKS = [
+  "expire_previews",
+  "purge_photos",
+  "sweep_provider_calls",
+  "process_redactions",
+  "purge_books",
+] as const;
 const taskSchema = z.object({
   task: z.enum(TASKS, { error: `must be one of ${TASKS.map((task) => `"${task}"`).join(", ")}` }),
 });
@@ -138,6 +149,17 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
     return result;
   }
 
+  async function purgeBooks() {
+    const started = performance.now();
+    const due = await deps.books.booksDue(deps.config.booksPerRun);
+    // Files first: a run that stops half-way leaves the paths, and the next run removes (and forgets) them.
+    if (due.length > 0) await deps.objects.remove("books", due.map((book) => book.path));
+    const forgotten = await deps.books.forgetBooks(due.map((book) => book.orderId));
+    const result = { task: "purge_books", books_deleted: forgotten };
+    log(JSON.stringify({ event: "maintenance", ...result, ms: Math.round(performance.now() - started) }));
+    return result;
+  }
+
   async function handle(request: Request): Promise<Response> {
     if (request.method !== "POST") {
       throw new ApiError(405, "method_not_allowed", "Use POST here.", { allow: "POST" });
@@ -153,6 +175,8 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
         return json(await sweepProviders());
       case "process_redactions":
         return json(await processRedactions());
+      case "purge_books":
+        return json(await purgeBooks());
     }
   }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { ExpiredStory, ExpiryStore, StoredObject } from "./expiry_store.ts";
+import type { BookRetentionStore } from "./book_retention_store.ts";
 import type { RedactionStore } from "./redaction_store.ts";
 import { createMaintenanceHandler } from "./handler.ts";
 import type { DuePhoto, PhotoRetentionStore } from "./photo_retention_store.ts";
@@ -31,7 +32,13 @@ const NEEDED_AGAIN_PHOTO: DuePhoto = {
 };
 
 function setup(
-  options: { failRemove?: boolean; due?: DuePhoto[]; orphans?: string[]; redactions?: RedactionStore } = {},
+  options: {
+    failRemove?: boolean;
+    due?: DuePhoto[];
+    orphans?: string[];
+    redactions?: RedactionStore;
+    books?: BookRetentionStore;
+  } = {},
 ) {
   const calls: string[] = [];
   const removed: StoredObject[] = [];
@@ -90,6 +97,10 @@ function setup(
       },
     },
     providerSweep: { lateCalls: () => Promise.resolve([]), provider: null, finisher: null },
+    books: options.books ?? {
+      booksDue: () => Promise.resolve([]),
+      forgetBooks: () => Promise.resolve(0),
+    },
     redactions: options.redactions ?? {
       pending: () => Promise.resolve([]),
       objectsOf: () => Promise.resolve([]),
@@ -102,6 +113,7 @@ function setup(
       photosPerRun: 50,
       providerCallsPerRun: 10,
       redactionsPerRun: 5,
+      booksPerRun: 3,
     },
     log: (line) => logs.push(line),
   });
@@ -284,4 +296,45 @@ Deno.test("a redaction whose files cannot be removed stays pending with its erro
   assert.equal(response.status, 200);
   assert.equal((await response.json()).completed, 0);
   assert.deepEqual(steps, ["failure:request-1:storage unavailable"]);
+});
+
+Deno.test("purge_books removes the due books' files, then forgets their paths", async () => {
+  const steps: string[] = [];
+  const books: BookRetentionStore = {
+    booksDue: (limit) => {
+      steps.push(`due:${limit}`);
+      return Promise.resolve([
+        { orderId: "order-1", path: "user-a/order-1.pdf" },
+        { orderId: "order-2", path: "user-b/order-2.pdf" },
+      ]);
+    },
+    forgetBooks: (orderIds) => {
+      steps.push(`forget:${orderIds.join(",")}`);
+      return Promise.resolve(orderIds.length);
+    },
+  };
+  const { handler, removed, calls } = setup({ books });
+  const response = await handler(call({ task: "purge_books" }));
+  assert.deepEqual(await response.json(), { task: "purge_books", books_deleted: 2 });
+  assert.deepEqual(removed.map((object) => `${object.bucket}/${object.path}`), [
+    "books/user-a/order-1.pdf",
+    "books/user-b/order-2.pdf",
+  ]);
+  assert.deepEqual(steps, ["due:3", "forget:order-1,order-2"]);
+  assert.ok(calls.includes("remove:books"));
+});
+
+Deno.test("purge_books forgets nothing when the files could not be removed", async () => {
+  const forgotten: string[][] = [];
+  const books: BookRetentionStore = {
+    booksDue: () => Promise.resolve([{ orderId: "order-1", path: "user-a/order-1.pdf" }]),
+    forgetBooks: (orderIds) => {
+      forgotten.push(orderIds);
+      return Promise.resolve(orderIds.length);
+    },
+  };
+  const { handler } = setup({ books, failRemove: true });
+  const response = await handler(call({ task: "purge_books" }));
+  assert.equal(response.status, 500);
+  assert.deepEqual(forgotten, []);
 });
