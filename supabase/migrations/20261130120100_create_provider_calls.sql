@@ -13,6 +13,27 @@
 -- cost reports cover every page whatever drew it.
 
 -- ---------------------------------------------------------------------------------------------------------
+-- Calling an edge function from SQL (cron jobs, dispatchers), as the page dispatcher does
+-- ---------------------------------------------------------------------------------------------------------
+create function internal.call_function(p_function text, p_body jsonb, p_timeout_ms integer)
+returns bigint
+language sql
+set search_path = ''
+as $$
+  -- Sent by pg_net after commit, with the project URL and the service role key from vault.
+  select net.http_post(
+    url => internal.secret('project_url') || '/functions/v1/' || p_function,
+    body => p_body,
+    headers => jsonb_build_object(
+      'Content-Type', 'application/json',
+      'Authorization', 'Bearer ' || internal.secret('service_role_key')
+    ),
+    timeout_milliseconds => p_timeout_ms
+  );
+$$;
+comment on function internal.call_function(text, jsonb, integer) is 'POSTs a JSON body to one of the project''s edge functions with the service role key; returns pg_net''s request id.';
+
+-- ---------------------------------------------------------------------------------------------------------
 -- Settings
 -- ---------------------------------------------------------------------------------------------------------
 alter table internal.pipeline_settings
@@ -679,17 +700,5 @@ revoke all on all functions in schema internal from public;
 
 -- The lost-webhook sweep.
 select cron.schedule(
-  'sweep-provider-calls',
-  '* * * * *',
-  $$
-  select net.http_post(
-    url => internal.secret('project_url') || '/functions/v1/maintenance',
-    body => '{"task": "sweep_provider_calls"}'::jsonb,
-    headers => jsonb_build_object(
-      'Content-Type', 'application/json',
-      'Authorization', 'Bearer ' || internal.secret('service_role_key')
-    ),
-    timeout_milliseconds => 120000
-  );
-  $$
+  'sweep-provider-calls', '* * * * *', $$ select internal.call_function('maintenance', '{"task": "sweep_provider_calls"}', 120000); $$
 );

@@ -412,6 +412,20 @@ end;
 $$;
 comment on function internal.record_redaction(text, text, text, text, text[], jsonb) is 'Records customers/redact or shop/redact once; maintenance carries it out.';
 
+create function internal.redaction_orders(p_request internal.privacy_requests)
+returns setof public.orders
+language sql
+stable
+set search_path = ''
+as $$
+  select * from public.orders o where p_request.kind = 'shop_redact' and o.shop_domain = p_request.shop_domain
+  union all
+  select * from internal.customer_orders(p_request.shop_domain, p_request.shopify_customer_id,
+                                         p_request.shopify_order_ids)
+   where p_request.kind = 'customer_redact'
+$$;
+comment on function internal.redaction_orders(internal.privacy_requests) is 'The orders a redaction covers: the shop''s, or the customer''s.';
+
 create function internal.pending_redactions(p_limit integer)
 returns table (request_id uuid, user_ids uuid[])
 language sql
@@ -421,11 +435,7 @@ as $$
   select r.id,
          coalesce(array_agg(distinct o.user_id) filter (where o.user_id is not null), '{}')
     from internal.privacy_requests r
-    left join public.orders o
-      on o.shop_domain = r.shop_domain
-     and (r.kind = 'shop_redact'
-          or (r.shopify_customer_id is not null and o.shopify_customer_id = r.shopify_customer_id)
-          or o.shopify_order_id = any(r.shopify_order_ids))
+    left join lateral internal.redaction_orders(r) o on true
    where r.completed_at is null and r.kind in ('customer_redact', 'shop_redact')
    group by r.id, r.received_at
    order by r.received_at
@@ -447,11 +457,7 @@ begin
     return;
   end if;
   for target in
-    select distinct o.user_id from public.orders o
-     where o.shop_domain = request.shop_domain and o.user_id is not null
-       and (request.kind = 'shop_redact'
-            or (request.shopify_customer_id is not null and o.shopify_customer_id = request.shopify_customer_id)
-            or o.shopify_order_id = any(request.shopify_order_ids))
+    select distinct o.user_id from internal.redaction_orders(request) o where o.user_id is not null
   loop
     perform internal.erase_user_data(target.user_id,
       case request.kind when 'shop_redact' then 'shop_redacted' else 'customer_redacted' end);
@@ -467,11 +473,9 @@ begin
     -- The shop is gone: nothing of it is kept but the audit trail of ids.
     delete from public.orders where shop_domain = request.shop_domain;
   else
-    update public.orders o
+    update public.orders
        set customer_email = null, shopify_customer_id = null, updated_at = now()
-     where o.shop_domain = request.shop_domain
-       and ((request.shopify_customer_id is not null and o.shopify_customer_id = request.shopify_customer_id)
-            or o.shopify_order_id = any(request.shopify_order_ids));
+     where id in (select o.id from internal.redaction_orders(request) o);
   end if;
   update internal.privacy_requests set completed_at = now(), last_error = null where id = p_request_id;
 end;
@@ -539,17 +543,5 @@ revoke all on all functions in schema internal from public;
 
 select cron.schedule('start-pending-prints', '* * * * *', $$ select internal.start_pending_prints(); $$);
 select cron.schedule(
-  'process-redactions',
-  '7 * * * *',
-  $$
-  select net.http_post(
-    url => internal.secret('project_url') || '/functions/v1/maintenance',
-    body => '{"task": "process_redactions"}'::jsonb,
-    headers => jsonb_build_object(
-      'Content-Type', 'application/json',
-      'Authorization', 'Bearer ' || internal.secret('service_role_key')
-    ),
-    timeout_milliseconds => 120000
-  );
-  $$
+  'process-redactions', '7 * * * *', $$ select internal.call_function('maintenance', '{"task": "process_redactions"}', 120000); $$
 );

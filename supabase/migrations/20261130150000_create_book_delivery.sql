@@ -97,19 +97,15 @@ begin
     union all
     select 'email-worker', msg_id, read_ct, message from pgmq.read('email_tasks', settings.email_timeout_seconds, 10)
   loop
-    perform net.http_post(
-      url => internal.secret('project_url') || '/functions/v1/' || task.worker,
-      body => task.message || jsonb_build_object(
+    perform internal.call_function(
+      task.worker,
+      task.message || jsonb_build_object(
         'msg_id', task.msg_id,
         -- The book-worker records a failure as final on the last attempt.
         'last_attempt', task.read_ct >= settings.max_book_attempts
       ),
-      headers => jsonb_build_object(
-        'Content-Type', 'application/json',
-        'Authorization', 'Bearer ' || internal.secret('service_role_key')
-      ),
-      timeout_milliseconds => 1000 * case task.worker when 'book-worker' then settings.book_timeout_seconds
-                                                      else settings.email_timeout_seconds end
+      1000 * case task.worker when 'book-worker' then settings.book_timeout_seconds
+                              else settings.email_timeout_seconds end
     );
     dispatched := dispatched + 1;
   end loop;
@@ -449,17 +445,5 @@ revoke all on all functions in schema internal from public;
 select cron.schedule('dispatch-delivery-tasks', '10 seconds', $$ select internal.dispatch_delivery_tasks(); $$);
 select cron.schedule('clear-old-outbox-bodies', '23 3 * * *', $$ select internal.clear_old_outbox_bodies(); $$);
 select cron.schedule(
-  'purge-books',
-  '29 * * * *',
-  $$
-  select net.http_post(
-    url => internal.secret('project_url') || '/functions/v1/maintenance',
-    body => '{"task": "purge_books"}'::jsonb,
-    headers => jsonb_build_object(
-      'Content-Type', 'application/json',
-      'Authorization', 'Bearer ' || internal.secret('service_role_key')
-    ),
-    timeout_milliseconds => 120000
-  );
-  $$
+  'purge-books', '29 * * * *', $$ select internal.call_function('maintenance', '{"task": "purge_books"}', 120000); $$
 );

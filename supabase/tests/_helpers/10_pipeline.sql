@@ -171,12 +171,16 @@ begin
 end;
 $$;
 
--- Fails the current attempt of a page; returns the pipeline's verdict (retrying, failed, stale).
+-- Fails the current attempt of a page as the worker reports a provider error (by default a 503); returns the
+-- pipeline's verdict (retrying, failed, flagged, stale).
 create or replace function tests.fail_attempt(
   p_story_id uuid,
   p_page_number integer,
   p_lease_token uuid,
-  p_retryable boolean
+  p_retryable boolean,
+  p_code text default 'provider_error',
+  p_detail text default 'the image provider answered 503',
+  p_retry_after_seconds integer default null
 )
 returns text
 language sql
@@ -185,7 +189,7 @@ as $$
   select internal.fail_page_attempt(
     tests.page_id(p_story_id, p_page_number), p_lease_token,
     tests.message_id(tests.page_id(p_story_id, p_page_number)),
-    'provider_error', 'the image provider answered 503', p_retryable
+    p_code, p_detail, p_retryable, p_retry_after_seconds
   )
 $$;
 
@@ -193,5 +197,5 @@ revoke all on function tests.create_photo(uuid), tests.ensure_dispatch_secrets()
   tests.create_preview(uuid, uuid, text), tests.page_id(uuid, integer), tests.job_id(uuid),
   tests.message_id(uuid), tests.expire_delivery(uuid), tests.claim(uuid, integer),
   tests.complete(uuid, integer, uuid), tests.draw_page(uuid, integer), tests.draw_preview(uuid),
-  tests.fail_attempt(uuid, integer, uuid, boolean)
+  tests.fail_attempt(uuid, integer, uuid, boolean, text, text, integer)
   from public;

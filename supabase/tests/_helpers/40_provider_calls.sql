@@ -62,11 +62,8 @@ returns text
 language sql
 set search_path = ''
 as $$
-  select internal.fail_page_attempt(
-    tests.page_id(p_story_id, p_page_number), p_lease_token,
-    tests.message_id(tests.page_id(p_story_id, p_page_number)),
-    'content_refused', 'the content checker refused it', false
-  )
+  select tests.fail_attempt(p_story_id, p_page_number, p_lease_token, false, 'content_refused',
+                            'the content checker refused it')
 $$;
 
 -- Two attempts of a page refused on content grounds: the page ends flagged, or this fails loudly.

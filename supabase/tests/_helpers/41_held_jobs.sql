@@ -13,11 +13,8 @@ returns text
 language sql
 set search_path = ''
 as $$
-  select internal.fail_page_attempt(
-    tests.page_id(p_story_id, p_page_number), p_lease_token,
-    tests.message_id(tests.page_id(p_story_id, p_page_number)),
-    'rate_limited', 'the image provider answered 429', true, p_retry_after_seconds
-  )
+  select tests.fail_attempt(p_story_id, p_page_number, p_lease_token, true, 'rate_limited',
+                            'the image provider answered 429', p_retry_after_seconds)
 $$;
 
 -- Claims a page and fails the attempt for good (not retryable): the page ends failed, or this fails loudly.
