@@ -27,11 +27,16 @@ export const EDGE_RUN_FLAGS = [
   "--v8-flags=--max-old-space-size=256",
 ];
 
-/** Runs `args` (a Deno script invocation) as a child, returning its JSON line and its peak RSS in MB. */
+/**
+ * Runs `args` (a Deno script invocation, or another program's with `command`) as a child that prints one JSON
+ * line and then waits for a newline on stdin: returns the line and the child's peak RSS in MB, read from /proc
+ * before it exits.
+ */
 export async function measureColdProcess(
   args: string[],
+  command: string = Deno.execPath(),
 ): Promise<{ result: Record<string, number>; peakRssMb: number }> {
-  const child = new Deno.Command(Deno.execPath(), { args, stdin: "piped", stdout: "piped" }).spawn();
+  const child = new Deno.Command(command, { args, stdin: "piped", stdout: "piped" }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (!text.includes("\n")) {
@@ -44,6 +49,6 @@ export async function measureColdProcess(
   await writer.write(new Uint8Array([10]));
   await writer.close();
   await reader.cancel();
-  await child.status;
+  if (!(await child.status).success) throw new Error(`${command} ${args.join(" ")} failed`);
   return { result: JSON.parse(text.trim()), peakRssMb: peak };
 }

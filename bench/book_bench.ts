@@ -30,7 +30,7 @@ import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts
 import { renderStorybookScene } from "../supabase/functions/_shared/images/storybook_illustrator.ts";
 import { KNOWN_THEME_IDS } from "../supabase/functions/_shared/images/storybook_themes.ts";
 import { themeStoryContent } from "../supabase/functions/_shared/story_content/theme_catalogue.ts";
-import { EDGE_RUN_FLAGS, measureColdProcess, peakRssMb } from "./bench_support.ts";
+import { EDGE_RUN_FLAGS, measureColdProcess } from "./bench_support.ts";
 
 const CPU_BUDGET_MS = 2000;
 const MEMORY_BUDGET_MB = 256;
@@ -146,32 +146,6 @@ async function reportLabPython(): Promise<string | null> {
   return null;
 }
 
-/**
- * Runs the ReportLab script as measureColdProcess runs a probe: its JSON line, then its peak RSS from /proc
- * before it exits. (Python's own getrusage would not do: Linux carries the peak of the forking process, this
- * benchmark, across exec.)
- */
-async function measurePython(
-  python: string,
-  args: string[],
-): Promise<{ result: Record<string, number>; peakRssMb: number }> {
-  const child = new Deno.Command(python, { args, stdin: "piped", stdout: "piped" }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  const peak = peakRssMb(child.pid);
-  const writer = child.stdin.getWriter();
-  await writer.write(new Uint8Array([10]));
-  await writer.close();
-  await reader.cancel();
-  if (!(await child.status).success) throw new Error("the ReportLab script failed");
-  return { result: JSON.parse(text.trim()), peakRssMb: peak };
-}
-
 /** The page plan as the ReportLab script reads it: the same plan buildBookPdf draws. */
 async function reportLabPlan(book: ReturnType<typeof bookOf>): Promise<unknown> {
   const files = await loadBookFontFiles();
@@ -255,7 +229,9 @@ try {
       const planPath = join(workDir, `plan_${count}.json`);
       const outputPath = join(workDir, `reportlab_${count}.pdf`);
       await Deno.writeTextFile(planPath, JSON.stringify(await reportLabPlan(book)));
-      const { result, peakRssMb } = await measurePython(python, [scriptPath, planPath, outputPath]);
+      // Measured from outside like a probe: Python's own getrusage would report this benchmark's peak, which
+      // Linux carries across the fork and exec.
+      const { result, peakRssMb } = await measureColdProcess([scriptPath, planPath, outputPath], python);
       rows.push({
         name: "ReportLab",
         wallMs: result.wallMs,

@@ -15,6 +15,7 @@ import { BookLayoutError } from "../_shared/book/book_layout.ts";
 import { buildBookPdf } from "../_shared/book/book_pdf.ts";
 import type { PrintProfile } from "../_shared/book/print_profiles.ts";
 import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
+import { messageIdSchema } from "../_shared/queue_task.ts";
 import type { ObjectStore, StreamingObjectStore } from "../_shared/storage.ts";
 import type { BookStore } from "./book_store.ts";
 
@@ -27,7 +28,7 @@ export interface BookWorkerDeps {
 }
 
 const taskSchema = z.object({
-  msg_id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String),
+  msg_id: messageIdSchema,
   order_id: z.guid(),
   // Set by the dispatcher on the task's last delivery (internal.delivery_settings.max_book_attempts).
   last_attempt: z.boolean().default(false),

@@ -16,6 +16,7 @@ import type { DownloadTokens } from "../_shared/download_token.ts";
 import { renderBookReadyEmail } from "../_shared/email/book_ready_email.ts";
 import { type EmailSender, EmailSendError } from "../_shared/email/email_sender.ts";
 import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
+import { messageIdSchema } from "../_shared/queue_task.ts";
 import type { EmailStore } from "./email_store.ts";
 
 export interface EmailWorkerDeps {
@@ -32,7 +33,7 @@ export interface EmailWorkerDeps {
 }
 
 const taskSchema = z.object({
-  msg_id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String),
+  msg_id: messageIdSchema,
   email_id: z.guid(),
 });
 

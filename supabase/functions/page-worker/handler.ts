@@ -18,6 +18,7 @@
 import { z } from "zod";
 import { requireServiceKey } from "../_shared/auth.ts";
 import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
+import { messageIdSchema } from "../_shared/queue_task.ts";
 import type {
   GeneratedImage,
   ImageProvider,
@@ -61,8 +62,7 @@ export interface PageWorkerDeps {
 export type PageOutcome = ClaimOutcome | AttemptOutcome | "completed" | "submitted";
 
 export const pageTaskSchema = z.object({
-  // bigint in the queue; a JSON number or a digit string.
-  msg_id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String),
+  msg_id: messageIdSchema,
   page_id: z.guid(),
 });
 
