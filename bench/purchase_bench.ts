@@ -23,16 +23,17 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createClient } from "@supabase/supabase-js";
 import { prepareDatabase, prepareFunctionFiles } from "../platform/cli/main.ts";
 import { platformSettings } from "../platform/cli/settings.ts";
-import type { TestPlatform } from "../platform/tests/support/test_platform.ts";
+import { eventually, type TestPlatform } from "../platform/tests/support/test_platform.ts";
 import { createDatabase, type Sql } from "../supabase/functions/_shared/database.ts";
 import {
   createStoredPreview,
+  markPreviewDrawn,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
+  userClient,
 } from "../tests/support/preview_fixtures.ts";
 import { orderBody, shopifyDelivery } from "../tests/support/shopify_fixtures.ts";
 import { percentile } from "./bench_support.ts";
@@ -91,20 +92,12 @@ async function inBatches<T, R>(items: T[], limit: number, work: (item: T) => Pro
 }
 
 /**
- * A preview whose six pages are drawn, as the page pipeline leaves it (arranged as shopify_webhooks_test.ts
- * does). One parent per preview: a parent may have at most three generations at once.
+ * A preview whose six pages are drawn, as the page pipeline leaves it. One parent per preview: a parent may have at most three generations at once.
  */
 async function drawnPreview(platform: TestPlatform, sql: Sql): Promise<string> {
   const parent = await signInAnonymously(platform);
   const storyId = await createStoredPreview(sql, parent.id, await storePhoto(platform, parent.id));
-  await platform.admin`
-    delete from pgmq.q_page_tasks q using public.story_pages p
-     where p.story_id = ${storyId} and (q.message ->> 'page_id')::uuid = p.id`;
-  await platform.admin`
-    update public.story_pages set status = 'done', preview_path = 'drawn.jpg'
-     where story_id = ${storyId} and page_number <= 5`;
-  await platform.admin`update public.generation_jobs set status = 'completed' where story_id = ${storyId}`;
-  await platform.admin`update public.stories set status = 'completed' where id = ${storyId}`;
+  await markPreviewDrawn(platform.admin, storyId);
   return storyId;
 }
 
@@ -204,10 +197,7 @@ async function measureAcknowledgements(): Promise<void> {
 async function createPreview(platform: TestPlatform): Promise<string> {
   const parent = await signInAnonymously(platform);
   const photoId = await storePhoto(platform, parent.id);
-  const client = createClient(platform.url, platform.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    global: { headers: { Authorization: `Bearer ${parent.accessToken}` } },
-  });
+  const client = userClient(platform, parent.accessToken);
   const { data, error } = await client.functions.invoke("previews", {
     body: {
       photo_id: photoId,
@@ -223,16 +213,6 @@ async function createPreview(platform: TestPlatform): Promise<string> {
   return data.preview_id;
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(25);
-  }
-  throw new Error(`${what}: still unfinished after ${timeoutMs} ms`);
-}
-
 interface PurchaseTimeline {
   recorded: Date;
   printDone: Date;
@@ -245,7 +225,7 @@ async function purchase(platform: TestPlatform, storyId: string) {
   const started = performance.now();
   const ack = await deliverPaid(platform, orderBody({ orderId: newOrderId(), previewId: storyId }));
   if (ack.outcome !== "order_created") throw new Error(`orders/paid answered ${ack.status} ${ack.outcome}`);
-  const email = await waitFor(
+  const email = await eventually(
     async () => {
       const [row] = await platform.admin<{ status: string; last_error: string | null }[]>`
         select e.status, e.last_error from internal.email_outbox e join public.orders o on o.id = e.order_id
@@ -281,7 +261,7 @@ async function measurePaidToEmail(): Promise<void> {
         "11 pages at once (pages 6–10, and the cover and pages 1–5 redrawn at print size), each taking L",
     );
     const storyIds = await Promise.all([createPreview(platform), createPreview(platform)]);
-    await waitFor(
+    await eventually(
       async () => {
         const [{ open }] = await platform.admin<{ open: number }[]>`
           select count(*)::int as open from public.stories

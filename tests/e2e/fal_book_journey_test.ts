@@ -5,14 +5,15 @@
  * differs from a hosted project: FAL_PROXY_URL and FAL_WEBHOOK_JWKS_URL point at the fake.
  */
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
 import { eventually } from "../../platform/tests/support/test_platform.ts";
 import { startFakeFal } from "../support/fake_fal/fake_fal_server.ts";
 import {
+  finishedPreviewStatus,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
   storyObjects,
+  userClient,
 } from "../support/preview_fixtures.ts";
 
 const FAL_KEY = "journey-key-id:journey-key-secret";
@@ -30,10 +31,7 @@ Deno.test("with IMAGE_PROVIDER=fal a preview and a bought book complete through 
   });
   try {
     const parent = await signInAnonymously(platform);
-    const supabase = createClient(platform.url, platform.anonKey, {
-      auth: { persistSession: false, autoRefreshToken: false },
-      global: { headers: { Authorization: `Bearer ${parent.accessToken}` } },
-    });
+    const supabase = userClient(platform, parent.accessToken);
     const photoId = await storePhoto(platform, parent.id);
     const { data: created, error } = await supabase.functions.invoke("previews", {
       body: {
@@ -48,14 +46,7 @@ Deno.test("with IMAGE_PROVIDER=fal a preview and a bought book complete through 
     assert.equal(error, null);
     const storyId: string = created.preview_id;
 
-    const previewStatus = await eventually(
-      async () => {
-        const { data } = await supabase.functions.invoke(`previews/${storyId}/status`, { method: "GET" });
-        return data?.status === "completed" || data?.status === "failed" ? data : undefined;
-      },
-      "the preview to finish",
-      60_000,
-    );
+    const previewStatus = await finishedPreviewStatus(supabase, storyId);
     assert.equal(previewStatus.status, "completed", JSON.stringify(previewStatus));
     assert.equal(fake.submits.filter((submit) => submit.status === 200).length, 6, "cover and pages 1–5");
     assert.ok(

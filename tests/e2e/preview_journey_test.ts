@@ -4,13 +4,14 @@
  * owner's supabase-js client hears the progress on the private Realtime channel story:<id>.
  */
 import assert from "node:assert/strict";
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { eventually } from "../../platform/tests/support/test_platform.ts";
 import {
+  finishedPreviewStatus,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
   storyObjects,
+  userClient,
 } from "../support/preview_fixtures.ts";
 
 /** Long enough that the client has subscribed before the cover is done. */
@@ -22,14 +23,6 @@ interface PageEvent {
   progress: number;
 }
 
-function userClient(url: string, anonKey: string, accessToken: string): SupabaseClient {
-  return createClient(url, anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    global: { headers: { Authorization: `Bearer ${accessToken}` } },
-    accessToken: () => Promise.resolve(accessToken),
-  });
-}
-
 Deno.test("a preview is drawn page by page through the queue and its owner hears every step", async () => {
   const platform = await startProjectPlatform("preview_journey", {
     dispatch: "platform",
@@ -37,8 +30,8 @@ Deno.test("a preview is drawn page by page through the queue and its owner hears
   });
   const parent = await signInAnonymously(platform);
   const stranger = await signInAnonymously(platform);
-  const supabase = userClient(platform.url, platform.anonKey, parent.accessToken);
-  const strangerClient = userClient(platform.url, platform.anonKey, stranger.accessToken);
+  const supabase = userClient(platform, parent.accessToken);
+  const strangerClient = userClient(platform, stranger.accessToken);
   try {
     const photoId = await storePhoto(platform, parent.id);
     const { data: created, error } = await supabase.functions.invoke("previews", {
@@ -74,14 +67,7 @@ Deno.test("a preview is drawn page by page through the queue and its owner hears
       "another parent may not listen to this story",
     );
 
-    const status = await eventually(
-      async () => {
-        const { data } = await supabase.functions.invoke(`previews/${storyId}/status`, { method: "GET" });
-        return data?.status === "completed" || data?.status === "failed" ? data : undefined;
-      },
-      "the preview to finish",
-      60_000,
-    );
+    const status = await finishedPreviewStatus(supabase, storyId);
     assert.equal(status.status, "completed");
     assert.equal(status.progress, 100);
     assert.equal(status.pages_completed, 6);

@@ -6,9 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { PDFDocument } from "pdf-lib";
-import { createClient } from "@supabase/supabase-js";
 import { eventually } from "../../platform/tests/support/test_platform.ts";
-import { signInAnonymously, startProjectPlatform, storePhoto } from "../support/preview_fixtures.ts";
+import {
+  finishedPreviewStatus,
+  signInAnonymously,
+  startProjectPlatform,
+  storePhoto,
+  userClient,
+} from "../support/preview_fixtures.ts";
 import { poppler } from "../support/poppler.ts";
 import { orderBody, shopifyDelivery } from "../support/shopify_fixtures.ts";
 
@@ -21,10 +26,7 @@ Deno.test("a signed orders/paid for a real preview, delivered 10 times at once, 
   });
   try {
     const parent = await signInAnonymously(platform);
-    const supabase = createClient(platform.url, platform.anonKey, {
-      auth: { persistSession: false, autoRefreshToken: false },
-      global: { headers: { Authorization: `Bearer ${parent.accessToken}` } },
-    });
+    const supabase = userClient(platform, parent.accessToken);
     const photoId = await storePhoto(platform, parent.id);
     const { data: created, error } = await supabase.functions.invoke("previews", {
       body: {
@@ -39,14 +41,8 @@ Deno.test("a signed orders/paid for a real preview, delivered 10 times at once, 
     });
     assert.equal(error, null);
     const storyId: string = created.preview_id;
-    await eventually(
-      async () => {
-        const { data } = await supabase.functions.invoke(`previews/${storyId}/status`, { method: "GET" });
-        return data?.status === "completed" ? data : undefined;
-      },
-      "the preview to finish",
-      60_000,
-    );
+    const previewStatus = await finishedPreviewStatus(supabase, storyId);
+    assert.equal(previewStatus.status, "completed", JSON.stringify(previewStatus));
 
     // Shopify's duplicates, all at once: one order, one book, one email.
     const body = orderBody({ previewId: storyId });

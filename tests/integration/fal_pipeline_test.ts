@@ -25,9 +25,13 @@ import { themeStoryContent } from "../../supabase/functions/_shared/story_conten
 import { createFalWebhookHandler } from "../../supabase/functions/fal-webhook/handler.ts";
 import { sweepProviderCalls } from "../../supabase/functions/maintenance/provider_sweep.ts";
 import { createPageWorkerHandler } from "../../supabase/functions/page-worker/handler.ts";
-import { createPreviewStore } from "../../supabase/functions/previews/preview_store.ts";
 import { startFakeFal } from "../support/fake_fal/fake_fal_server.ts";
 import {
+  createStoredPreview,
+  deliverPageTask,
+  MIA_IN_OCEAN_EXPLORER,
+  type PageTaskMessage,
+  queuedPageTask,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
@@ -98,47 +102,12 @@ Deno.test("fal pipeline: worker, signed webhooks and the sweep, against a local 
   const worker = workerWith();
 
   const user = await signInAnonymously(platform);
-  const previews = createPreviewStore(sql);
-  const createStory = async () => {
-    const photoId = await storePhoto(platform, user.id);
-    const content = themeStoryContent("ocean_explorer", { name: "Mia", age: 6, pronouns: "she" })!;
-    const { previewId } = await previews.create({
-      userId: user.id,
-      photoId,
-      themeId: "ocean_explorer",
-      style: "cartoon_3d",
-      childName: "Mia",
-      childAge: 6,
-      pronouns: "she",
-      dedication: null,
-      title: content.title,
-      pages: content.pages,
-    });
-    return previewId;
-  };
-  const taskOf = async (storyId: string, pageNumber: number) => {
-    const [row] = await platform.admin<{ msg_id: string; page_id: string }[]>`
-      select q.msg_id, p.id as page_id
-        from public.story_pages p join pgmq.q_page_tasks q on (q.message ->> 'page_id')::uuid = p.id
-       where p.story_id = ${storyId} and p.page_number = ${pageNumber}`;
-    assert.ok(row, `page ${pageNumber} has a queued task`);
-    return { msg_id: Number(row.msg_id), page_id: row.page_id };
-  };
-  const deliverWith = async (
-    handler: (request: Request) => Promise<Response>,
-    task: { msg_id: number; page_id: string },
-  ) => {
-    const response = await handler(
-      new Request("http://functions.test/page-worker", {
-        method: "POST",
-        headers: { authorization: `Bearer ${platform.serviceRoleKey}`, "content-type": "application/json" },
-        body: JSON.stringify(task),
-      }),
-    );
-    assert.equal(response.status, 200);
-    return (await response.json()).outcome as string;
-  };
-  const deliver = (task: { msg_id: number; page_id: string }) => deliverWith(worker, task);
+  const createStory = async () =>
+    await createStoredPreview(sql, user.id, await storePhoto(platform, user.id), MIA_IN_OCEAN_EXPLORER);
+  const taskOf = (storyId: string, pageNumber: number) => queuedPageTask(platform.admin, storyId, pageNumber);
+  const deliverWith = (handler: (request: Request) => Promise<Response>, task: PageTaskMessage) =>
+    deliverPageTask(handler, platform.serviceRoleKey, task);
+  const deliver = (task: PageTaskMessage) => deliverWith(worker, task);
   const pageRow = async (pageId: string) => {
     const [row] = await platform.admin<
       { status: string; attempts: number; last_error: string | null; content_refusals: number }[]
@@ -166,7 +135,7 @@ Deno.test("fal pipeline: worker, signed webhooks and the sweep, against a local 
     return row;
   };
   /** Submits the page and waits until fal has answered (webhook delivered, or dropped). */
-  const drawThroughFal = async (task: { msg_id: number; page_id: string }, handler = worker) => {
+  const drawThroughFal = async (task: PageTaskMessage, handler = worker) => {
     const outcome = await deliverWith(handler, task);
     assert.equal(
       outcome,

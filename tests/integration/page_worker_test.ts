@@ -16,8 +16,12 @@ import { themeStoryContent } from "../../supabase/functions/_shared/story_conten
 import { watermarkPreviewImage } from "../../supabase/functions/_shared/page_results.ts";
 import { createPageWorkerHandler } from "../../supabase/functions/page-worker/handler.ts";
 import { createPageStore } from "../../supabase/functions/_shared/page_store.ts";
-import { createPreviewStore } from "../../supabase/functions/previews/preview_store.ts";
 import {
+  createStoredPreview,
+  deliverPageTask,
+  MIA_IN_OCEAN_EXPLORER,
+  type PageTaskMessage,
+  queuedPageTask,
   signInAnonymously,
   solidJpeg,
   startProjectPlatform,
@@ -61,46 +65,12 @@ Deno.test("page-worker with an injected provider, on the project's database and 
     },
     log: () => {},
   });
-  const deliver = async (task: { msg_id: number; page_id: string }) => {
-    const response = await worker(
-      new Request("http://functions.test/page-worker", {
-        method: "POST",
-        headers: { authorization: `Bearer ${platform.serviceRoleKey}`, "content-type": "application/json" },
-        body: JSON.stringify(task),
-      }),
-    );
-    assert.equal(response.status, 200);
-    return (await response.json()).outcome as string;
-  };
+  const deliver = (task: PageTaskMessage) => deliverPageTask(worker, platform.serviceRoleKey, task);
 
   const user = await signInAnonymously(platform);
-  const previews = createPreviewStore(sql);
-  const createStory = async () => {
-    const photoId = await storePhoto(platform, user.id);
-    const content = themeStoryContent("ocean_explorer", { name: "Mia", age: 6, pronouns: "she" })!;
-    const { previewId } = await previews.create({
-      userId: user.id,
-      photoId,
-      themeId: "ocean_explorer",
-      style: "cartoon_3d",
-      childName: "Mia",
-      childAge: 6,
-      pronouns: "she",
-      dedication: null,
-      title: content.title,
-      pages: content.pages,
-    });
-    return previewId;
-  };
-  /** The queue message of a page, as the dispatcher would deliver it. */
-  const taskOf = async (storyId: string, pageNumber: number) => {
-    const [row] = await platform.admin<{ msg_id: string; page_id: string }[]>`
-      select q.msg_id, p.id as page_id
-        from public.story_pages p join pgmq.q_page_tasks q on (q.message ->> 'page_id')::uuid = p.id
-       where p.story_id = ${storyId} and p.page_number = ${pageNumber}`;
-    assert.ok(row, `page ${pageNumber} has a queued task`);
-    return { msg_id: Number(row.msg_id), page_id: row.page_id };
-  };
+  const createStory = async () =>
+    await createStoredPreview(sql, user.id, await storePhoto(platform, user.id), MIA_IN_OCEAN_EXPLORER);
+  const taskOf = (storyId: string, pageNumber: number) => queuedPageTask(platform.admin, storyId, pageNumber);
   const pageRow = async (pageId: string) => {
     const [row] = await platform.admin<{ status: string; attempts: number; last_error: string | null }[]>`
       select status, attempts, last_error from public.story_pages where id = ${pageId}`;

@@ -16,6 +16,7 @@ import { createShopifyWebhookHandler } from "../../supabase/functions/shopify-we
 import { createWebhookStore } from "../../supabase/functions/shopify-webhooks/webhook_store.ts";
 import {
   createStoredPreview,
+  markPreviewDrawn,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
@@ -89,16 +90,7 @@ Deno.test("shopify-webhooks on the project's database", async (t) => {
     await finishDrawing(storyId);
     return storyId;
   };
-  const finishDrawing = async (storyId: string) => {
-    await platform.admin`
-      delete from pgmq.q_page_tasks q using public.story_pages p
-       where p.story_id = ${storyId} and (q.message ->> 'page_id')::uuid = p.id`;
-    await platform.admin`
-      update public.story_pages set status = 'done', preview_path = 'drawn.jpg'
-       where story_id = ${storyId} and page_number <= 5`;
-    await platform.admin`update public.generation_jobs set status = 'completed' where story_id = ${storyId}`;
-    await platform.admin`update public.stories set status = 'completed' where id = ${storyId}`;
-  };
+  const finishDrawing = (storyId: string) => markPreviewDrawn(platform.admin, storyId);
   const orderOf = async (orderId: string) => {
     const [order] = await platform.admin<{
       status: string;

@@ -3,10 +3,14 @@
  * functions), signed-in users, and a child photo stored the way upload-photo stores it.
  */
 import { fileURLToPath } from "node:url";
-import { createClient } from "@supabase/supabase-js";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type postgres from "postgres";
 import type { Logger } from "../../platform/server/log.ts";
-import { startTestPlatform, type TestPlatform } from "../../platform/tests/support/test_platform.ts";
+import {
+  eventually,
+  startTestPlatform,
+  type TestPlatform,
+} from "../../platform/tests/support/test_platform.ts";
 import { encodeJpeg } from "../../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { createRgbaImage } from "../../supabase/functions/_shared/images/raster.ts";
 import type { Sql } from "../../supabase/functions/_shared/database.ts";
@@ -101,15 +105,38 @@ export async function storyObjects(
   };
 }
 
+export interface StoredPreviewOptions {
+  themeId: string;
+  style: "photorealistic" | "cartoon_3d";
+  child: { name: string; age: number; pronouns: "he" | "she" | "they" };
+}
+
+const LEO_IN_DREAM_WEAVER: StoredPreviewOptions = {
+  themeId: "dream_weaver",
+  style: "photorealistic",
+  child: { name: "Leo", age: 4, pronouns: "he" },
+};
+
+export const MIA_IN_OCEAN_EXPLORER: StoredPreviewOptions = {
+  themeId: "ocean_explorer",
+  style: "cartoon_3d",
+  child: { name: "Mia", age: 6, pronouns: "she" },
+};
+
 /** Creates a preview of `photoId` through the previews function's store (as POST previews does); its id. */
-export async function createStoredPreview(sql: Sql, userId: string, photoId: string): Promise<string> {
-  const child = { name: "Leo", age: 4, pronouns: "he" } as const;
-  const content = themeStoryContent("dream_weaver", child)!;
+export async function createStoredPreview(
+  sql: Sql,
+  userId: string,
+  photoId: string,
+  options: StoredPreviewOptions = LEO_IN_DREAM_WEAVER,
+): Promise<string> {
+  const { themeId, style, child } = options;
+  const content = themeStoryContent(themeId, child)!;
   const { previewId } = await createPreviewStore(sql).create({
     userId,
     photoId,
-    themeId: "dream_weaver",
-    style: "photorealistic",
+    themeId,
+    style,
     childName: child.name,
     childAge: child.age,
     pronouns: child.pronouns,
@@ -118,4 +145,86 @@ export async function createStoredPreview(sql: Sql, userId: string, photoId: str
     pages: content.pages,
   });
   return previewId;
+}
+
+/** Marks a preview's six pages drawn and its job completed, as the page pipeline leaves a finished preview. */
+export async function markPreviewDrawn(admin: postgres.Sql, storyId: string): Promise<void> {
+  await admin`
+    delete from pgmq.q_page_tasks q using public.story_pages p
+     where p.story_id = ${storyId} and (q.message ->> 'page_id')::uuid = p.id`;
+  await admin`
+    update public.story_pages set status = 'done', preview_path = 'drawn.jpg'
+     where story_id = ${storyId} and page_number <= 5`;
+  await admin`update public.generation_jobs set status = 'completed' where story_id = ${storyId}`;
+  await admin`update public.stories set status = 'completed' where id = ${storyId}`;
+}
+
+export interface PageTaskMessage {
+  msg_id: number;
+  page_id: string;
+}
+
+/** The queue message of a page, as the dispatcher would deliver it to the page-worker. */
+export async function queuedPageTask(
+  admin: postgres.Sql,
+  storyId: string,
+  pageNumber: number,
+): Promise<PageTaskMessage> {
+  const [row] = await admin<{ msg_id: string; page_id: string }[]>`
+    select q.msg_id, p.id as page_id
+      from public.story_pages p join pgmq.q_page_tasks q on (q.message ->> 'page_id')::uuid = p.id
+     where p.story_id = ${storyId} and p.page_number = ${pageNumber}`;
+  if (!row) throw new Error(`page ${pageNumber} has no queued task`);
+  return { msg_id: Number(row.msg_id), page_id: row.page_id };
+}
+
+/** Delivers a page task to a page-worker handler as pg_net does; the worker's outcome. */
+export async function deliverPageTask(
+  worker: (request: Request) => Promise<Response>,
+  serviceRoleKey: string,
+  task: PageTaskMessage,
+): Promise<string> {
+  const response = await worker(
+    new Request("http://functions.test/page-worker", {
+      method: "POST",
+      headers: { authorization: `Bearer ${serviceRoleKey}`, "content-type": "application/json" },
+      body: JSON.stringify(task),
+    }),
+  );
+  if (response.status !== 200) throw new Error(`the page-worker answered ${response.status}`);
+  return (await response.json()).outcome as string;
+}
+
+/** supabase-js as a signed-in parent's frontend uses it. */
+export function userClient(platform: PlatformEndpoints, accessToken: string): SupabaseClient {
+  return createClient(platform.url, platform.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { Authorization: `Bearer ${accessToken}` } },
+    accessToken: () => Promise.resolve(accessToken),
+  });
+}
+
+/** What GET previews/{id}/status answers (see the previews function). */
+export interface PreviewStatus {
+  status: string;
+  progress: number;
+  pages_completed: number;
+  total_pages: number;
+  error?: string;
+}
+
+/** Polls GET previews/{id}/status, as a frontend does, until the preview has completed or failed. */
+export async function finishedPreviewStatus(
+  supabase: SupabaseClient,
+  previewId: string,
+  timeoutMs = 60_000,
+): Promise<PreviewStatus> {
+  return await eventually(
+    async () => {
+      const { data } = await supabase.functions.invoke(`previews/${previewId}/status`, { method: "GET" });
+      return data?.status === "completed" || data?.status === "failed" ? data : undefined;
+    },
+    "the preview to finish",
+    timeoutMs,
+  );
 }

@@ -8,16 +8,15 @@ import {
   FINISHER_LIMITS,
   type ProviderCallFinisher,
 } from "./provider_call_finisher.ts";
-import { createServiceObjectStore } from "./storage.ts";
+import type { ObjectStore } from "./storage.ts";
 
 export function createFinisher(
   env: Env,
-  pages: PageStore,
+  clients: { pages: PageStore; objects: ObjectStore },
   provider: QueuedImageProvider,
 ): ProviderCallFinisher {
   return createProviderCallFinisher({
-    pages,
-    objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
+    ...clients,
     provider,
     watermark: watermarkPreviewImage,
     fetch: globalThis.fetch,

@@ -5,6 +5,7 @@ import { createWebhookVerifier } from "../_shared/fal/webhook_signature.ts";
 import { createFinisher } from "../_shared/finisher_deps.ts";
 import { createFalProvider } from "../_shared/image_provider_factory.ts";
 import { createPageStore } from "../_shared/page_store.ts";
+import { createServiceObjectStore } from "../_shared/storage.ts";
 import type { FalWebhookDeps } from "./handler.ts";
 
 export function createFalWebhookDeps(env: Env): FalWebhookDeps {
@@ -19,7 +20,11 @@ export function createFalWebhookDeps(env: Env): FalWebhookDeps {
   );
   return {
     verifier: createWebhookVerifier({ jwksUrl: env.FAL_WEBHOOK_JWKS_URL }),
-    finisher: createFinisher(env, pages, provider),
+    finisher: createFinisher(
+      env,
+      { pages, objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY) },
+      provider,
+    ),
     expectedUserId: env.FAL_WEBHOOK_USER_ID,
   };
 }

@@ -15,14 +15,15 @@ export function createMaintenanceDeps(env: Env): MaintenanceDeps {
   const sql = createDatabase(env.SUPABASE_DB_URL, { max: 2, applicationName: "maintenance" });
   const pages = createPageStore(sql);
   const provider = createFalProvider(env);
+  const objects = createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY);
   return {
     expiry: createExpiryStore(sql),
     photoRetention: createPhotoRetentionStore(sql),
-    objects: createServiceObjectStore(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
+    objects,
     providerSweep: {
       lateCalls: pages.lateCalls,
       provider,
-      finisher: provider ? createFinisher(env, pages, provider) : null,
+      finisher: provider ? createFinisher(env, { pages, objects }, provider) : null,
     },
     redactions: createRedactionStore(sql),
     books: createBookRetentionStore(sql),
