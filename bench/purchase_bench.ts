@@ -30,6 +30,7 @@ import { createDatabase, type Sql } from "../supabase/functions/_shared/database
 import {
   createStoredPreview,
   markPreviewDrawn,
+  requestPreview,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
@@ -198,19 +199,7 @@ async function createPreview(platform: TestPlatform): Promise<string> {
   const parent = await signInAnonymously(platform);
   const photoId = await storePhoto(platform, parent.id);
   const client = userClient(platform, parent.accessToken);
-  const { data, error } = await client.functions.invoke("previews", {
-    body: {
-      photo_id: photoId,
-      child_name: "Zoë",
-      child_age: 5,
-      pronouns: "she",
-      theme: "enchanted_forest",
-      style: "cartoon_3d",
-      dedication: "For Zoë, who is brave",
-    },
-  });
-  if (error) throw new Error(`creating a preview failed: ${error.message}`);
-  return data.preview_id;
+  return (await requestPreview(client, photoId, { dedication: "For Zoë, who is brave" })).preview_id;
 }
 
 interface PurchaseTimeline {

@@ -9,6 +9,7 @@ import { eventually } from "../../platform/tests/support/test_platform.ts";
 import { startFakeFal } from "../support/fake_fal/fake_fal_server.ts";
 import {
   finishedPreviewStatus,
+  requestPreview,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
@@ -33,17 +34,7 @@ Deno.test("with IMAGE_PROVIDER=fal a preview and a bought book complete through 
     const parent = await signInAnonymously(platform);
     const supabase = userClient(platform, parent.accessToken);
     const photoId = await storePhoto(platform, parent.id);
-    const { data: created, error } = await supabase.functions.invoke("previews", {
-      body: {
-        photo_id: photoId,
-        child_name: "Zoë",
-        child_age: 5,
-        pronouns: "she",
-        theme: "enchanted_forest",
-        style: "photorealistic",
-      },
-    });
-    assert.equal(error, null);
+    const created = await requestPreview(supabase, photoId, { style: "photorealistic" });
     const storyId: string = created.preview_id;
 
     const previewStatus = await finishedPreviewStatus(supabase, storyId);

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { eventually } from "../../platform/tests/support/test_platform.ts";
 import {
   finishedPreviewStatus,
+  requestPreview,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
@@ -34,17 +35,7 @@ Deno.test("a preview is drawn page by page through the queue and its owner hears
   const strangerClient = userClient(platform, stranger.accessToken);
   try {
     const photoId = await storePhoto(platform, parent.id);
-    const { data: created, error } = await supabase.functions.invoke("previews", {
-      body: {
-        photo_id: photoId,
-        child_name: "Zoë",
-        child_age: 5,
-        pronouns: "she",
-        theme: "enchanted_forest",
-        style: "cartoon_3d",
-      },
-    });
-    assert.equal(error, null);
+    const created = await requestPreview(supabase, photoId);
     assert.equal(created.status, "queued");
     const storyId: string = created.preview_id;
 

@@ -9,6 +9,7 @@ import { PDFDocument } from "pdf-lib";
 import { eventually } from "../../platform/tests/support/test_platform.ts";
 import {
   finishedPreviewStatus,
+  requestPreview,
   signInAnonymously,
   startProjectPlatform,
   storePhoto,
@@ -28,18 +29,7 @@ Deno.test("a signed orders/paid for a real preview, delivered 10 times at once, 
     const parent = await signInAnonymously(platform);
     const supabase = userClient(platform, parent.accessToken);
     const photoId = await storePhoto(platform, parent.id);
-    const { data: created, error } = await supabase.functions.invoke("previews", {
-      body: {
-        photo_id: photoId,
-        child_name: "Zoë",
-        child_age: 5,
-        pronouns: "she",
-        theme: "enchanted_forest",
-        style: "cartoon_3d",
-        dedication: "For Zoë, who is brave",
-      },
-    });
-    assert.equal(error, null);
+    const created = await requestPreview(supabase, photoId, { dedication: "For Zoë, who is brave" });
     const storyId: string = created.preview_id;
     const previewStatus = await finishedPreviewStatus(supabase, storyId);
     assert.equal(previewStatus.status, "completed", JSON.stringify(previewStatus));

@@ -204,6 +204,27 @@ export function userClient(platform: PlatformEndpoints, accessToken: string): Su
   });
 }
 
+/** POST previews as a frontend sends it: Zoë, 5, in the enchanted forest, unless `fields` say otherwise. */
+export async function requestPreview(
+  supabase: SupabaseClient,
+  photoId: string,
+  fields: Record<string, unknown> = {},
+): Promise<{ preview_id: string; status: string }> {
+  const { data, error } = await supabase.functions.invoke("previews", {
+    body: {
+      photo_id: photoId,
+      child_name: "Zoë",
+      child_age: 5,
+      pronouns: "she",
+      theme: "enchanted_forest",
+      style: "cartoon_3d",
+      ...fields,
+    },
+  });
+  if (error) throw new Error(`POST previews failed: ${error.message}`);
+  return data;
+}
+
 /** What GET previews/{id}/status answers (see the previews function). */
 export interface PreviewStatus {
   status: string;
