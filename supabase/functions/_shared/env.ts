@@ -4,6 +4,7 @@
  * at boot with its name rather than failing a request later.
  */
 import { z } from "zod";
+import { PRINT_PROFILE_IDS } from "./book/print_profiles.ts";
 import { GENERATE_MODEL_IDS, UPSCALE_MODEL_IDS } from "./fal/fal_models.ts";
 import { parsePriceTable } from "./fal/fal_pricing.ts";
 
@@ -41,7 +42,7 @@ const envSchema = z.object({
   IMAGE_PROVIDER_LATENCY_MS: z.coerce.number().int().nonnegative().optional(),
 
   /** The print profile books are assembled for: square-10in (10 x 10 in) or lulu-8.5in-saddle-stitch. */
-  PRINT_PROFILE: z.enum(["square-10in", "lulu-8.5in-saddle-stitch"]).default("square-10in"),
+  PRINT_PROFILE: z.enum(PRINT_PROFILE_IDS).default("square-10in"),
   /** Who sends the book-ready email: the outbox stand-in (offline default: kept in internal.email_outbox) or Resend. */
   EMAIL_SENDER: z.enum(["outbox", "resend"]).default("outbox"),
   /** Resend's API key; required when EMAIL_SENDER is resend. */

@@ -25,7 +25,9 @@ export interface PrintProfile {
   minImagePpi: number;
 }
 
-export type PrintProfileId = "square-10in" | "lulu-8.5in-saddle-stitch";
+/** The profiles a book can be assembled for (PRINT_PROFILE in the functions' configuration). */
+export const PRINT_PROFILE_IDS = ["square-10in", "lulu-8.5in-saddle-stitch"] as const;
+export type PrintProfileId = (typeof PRINT_PROFILE_IDS)[number];
 
 export const PRINT_PROFILES: Readonly<Record<PrintProfileId, PrintProfile>> = {
   "square-10in": {
@@ -51,7 +53,7 @@ export const PRINT_PROFILES: Readonly<Record<PrintProfileId, PrintProfile>> = {
 
 export const DEFAULT_PRINT_PROFILE: PrintProfile = PRINT_PROFILES["square-10in"];
 
-export function isPrintProfileId(id: string): id is PrintProfileId {
+function isPrintProfileId(id: string): id is PrintProfileId {
   return Object.hasOwn(PRINT_PROFILES, id);
 }
 
