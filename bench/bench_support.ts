@@ -52,3 +52,17 @@ export async function measureColdProcess(
   if (!(await child.status).success) throw new Error(`${command} ${args.join(" ")} failed`);
   return { result: JSON.parse(text.trim()), peakRssMb: peak };
 }
+
+/** A plain-text table with a header rule, columns padded to their widest cell (numbers right-aligned). */
+export function formatTable(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
+  const numeric = headers.map((_, column) =>
+    rows.length > 0 && rows.every((row) => typeof row[column] === "number")
+  );
+  const line = (row: string[]) =>
+    row.map((cell, column) => numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))
+      .join("  ").trimEnd();
+  return [line(headers), widths.map((width) => "-".repeat(width)).join("  "), ...cells.slice(1).map(line)]
+    .join("\n");
+}

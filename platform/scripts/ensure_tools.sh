@@ -8,8 +8,8 @@ tools_dir="$repo_root/platform/tools"
 
 # Debian packages. Never postgresql-15-cron: its pg_cron 1.4 rejects 'N seconds' schedules and its
 # control file would shadow the platform's stand-in. poppler-utils checks the print PDFs in the tests;
-# python3-reportlab is the baseline of the book benchmark.
-apt_packages=(postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl poppler-utils
+# python3-reportlab is the baseline of the book benchmark; chromium runs the dev console's browser test.
+apt_packages=(postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl poppler-utils chromium
   python3-reportlab)
 
 missing_apt_packages() {
