@@ -34,10 +34,23 @@ export function errorBody(code: string, message: string): { error: { code: strin
   return { error: { code, message } };
 }
 
-/** Reads a JSON body, or fails with 400 invalid_request. */
+/** Every JSON body the functions accept is small; a larger one is refused before it is parsed, or even read. */
+export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Reads a JSON body of at most JSON_BODY_LIMIT_BYTES, or fails with 413 payload_too_large / 400 invalid_request. */
 export async function readJson(request: Request): Promise<unknown> {
+  const body = await readBodyWithin(
+    request,
+    JSON_BODY_LIMIT_BYTES,
+    () =>
+      new ApiError(
+        413,
+        "payload_too_large",
+        `The request body must be at most ${JSON_BODY_LIMIT_BYTES / 1024} KB.`,
+      ),
+  );
   try {
-    return await request.json();
+    return JSON.parse(new TextDecoder().decode(body));
   } catch {
     throw new ApiError(400, "invalid_request", "The request body must be a JSON object.");
   }

@@ -60,7 +60,7 @@ function printableInTheBook(text: string, context: z.RefinementCtx) {
   }
 }
 
-export const createPreviewSchema = z.object({
+export const createPreviewSchema = z.strictObject({
   photo_id: z.guid({ error: rule("must be a photo id (a UUID)") }),
   child_name: z.string({ error: rule(NAME_MESSAGE) })
     .trim()
@@ -90,7 +90,13 @@ export const createPreviewSchema = z.object({
     .superRefine(printableInTheBook)
     .nullish()
     .transform((text) => text ? text : null),
-}, { error: "must be a JSON object" });
+}, {
+  // A misspelt optional field (`dedicaton`) would otherwise vanish silently and print a book without it.
+  error: (issue) =>
+    issue.code === "unrecognized_keys"
+      ? `has unknown fields: ${issue.keys.join(", ")}`
+      : "must be a JSON object",
+});
 
 const previewIdSchema = z.guid();
 
@@ -119,6 +125,13 @@ export function createPreviewsHandler(deps: PreviewsDeps): (request: Request) =>
   const { config } = deps;
 
   async function createPreview(claims: UserClaims, request: Request): Promise<Response> {
+    if (!/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) {
+      throw new ApiError(
+        415,
+        "unsupported_media_type",
+        "Send the preview as JSON (Content-Type: application/json).",
+      );
+    }
     const input = createPreviewSchema.parse(await readJson(request));
     const child = {
       name: input.child_name,

@@ -195,18 +195,52 @@ Deno.test("POST /previews rejects an invalid field with 400 invalid_request nami
   }
 });
 
-Deno.test("POST /previews rejects a body that is not a JSON object", async () => {
-  const { handler } = setup();
-  const notJson = new Request("http://functions.test/previews", {
-    method: "POST",
-    headers: { authorization: "Bearer user-token" },
-    body: "child_name=Mia",
-  });
-  const response = await handler(notJson);
+Deno.test("POST /previews rejects a body that is not a JSON object, or not sent as JSON", async () => {
+  const { handler, fakes } = setup();
+  const post = (body: string, contentType: string) =>
+    handler(
+      new Request("http://functions.test/previews", {
+        method: "POST",
+        headers: { authorization: "Bearer user-token", "content-type": contentType },
+        body,
+      }),
+    );
+  const answers = [
+    await post("child_name=Mia", "application/json"),
+    await handler(request("POST", "/previews", [VALID_BODY])),
+    await post(JSON.stringify(VALID_BODY), "text/plain"),
+    await post(JSON.stringify(VALID_BODY), "application/x-www-form-urlencoded"),
+  ];
+  assert.deepEqual(
+    await Promise.all(answers.map(async (answer) => [answer.status, (await answer.json()).error.code])),
+    [
+      [400, "invalid_request"],
+      [400, "invalid_request"],
+      [415, "unsupported_media_type"],
+      [415, "unsupported_media_type"],
+    ],
+  );
+  assert.equal(fakes.created.length, 0);
+});
+
+Deno.test("POST /previews names an unknown field rather than dropping it (a misspelt dedication)", async () => {
+  const { handler, fakes } = setup();
+  const response = await handler(request("POST", "/previews", { ...VALID_BODY, dedicaton: "For Mia" }));
   assert.equal(response.status, 400);
-  assert.equal((await response.json()).error.code, "invalid_request");
-  const array = await handler(request("POST", "/previews", [VALID_BODY]));
-  assert.equal(array.status, 400);
+  const { error } = await response.json();
+  assert.equal(error.code, "invalid_request");
+  assert.match(error.message, /unknown fields: dedicaton/);
+  assert.equal(fakes.created.length, 0);
+});
+
+Deno.test("POST /previews refuses a body over 64 KB with 413 before parsing it", async () => {
+  const { handler, fakes } = setup();
+  const response = await handler(
+    request("POST", "/previews", { ...VALID_BODY, dedication: "x".repeat(70_000) }),
+  );
+  assert.equal(response.status, 413);
+  assert.equal((await response.json()).error.code, "payload_too_large");
+  assert.equal(fakes.created.length, 0);
 });
 
 Deno.test("POST /previews answers 401 without a session and touches nothing", async () => {

@@ -62,6 +62,11 @@ const shopRedactSchema = z.strictObject({ shop_id: numericId, shop_domain: z.str
 /** The storefront carries the preview id as the line-item property `_preview_id` (hidden), or `preview_id`. */
 const PREVIEW_PROPERTIES = ["_preview_id", "preview_id"];
 
+/** A signed body that does not parse as JSON: kept for an operator like any other body we cannot read. */
+class NotJson extends Error {
+  override readonly name = "NotJson";
+}
+
 function previewIdOf(order: z.infer<typeof orderSchema>): string | null {
   for (const name of PREVIEW_PROPERTIES) {
     for (const item of order.line_items) {
@@ -110,19 +115,24 @@ export function createShopifyWebhookHandler(
       api_version: shopifyHeader(request, "api-version"),
     };
 
+    const started = performance.now();
+    let outcome: string;
+    // Shopify retries anything but a 2xx for hours: a signed body we cannot use is kept for an operator and
+    // answered 200, whether it is not JSON at all or JSON of the wrong shape.
     let body: unknown;
     try {
       body = parseExactJson(new TextDecoder().decode(raw));
     } catch {
-      throw new ApiError(400, "invalid_request", "The webhook body is not JSON.");
+      body = undefined;
     }
-    const started = performance.now();
-    let outcome: string;
     try {
+      if (body === undefined) throw new NotJson();
       outcome = await act(topic, shop, body, headers);
     } catch (error) {
-      if (!(error instanceof z.ZodError)) throw error;
-      const problem = error.issues.map((issue) => issue.path.join(".") || "body").join(", ");
+      if (!(error instanceof z.ZodError) && !(error instanceof NotJson)) throw error;
+      const problem = error instanceof NotJson
+        ? "body is not JSON"
+        : error.issues.map((issue) => issue.path.join(".") || "body").join(", ");
       outcome = await deps.store.unreadable(topic, shop, headers, problem);
     }
     // Ids and outcomes only: no e-mail address, no name.

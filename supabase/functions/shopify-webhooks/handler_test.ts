@@ -65,18 +65,22 @@ Deno.test("a signature of the wrong length or not base64 is refused as a bad HMA
   }
 });
 
-Deno.test("a signed body that is not JSON is answered 400; one we cannot read is kept for an operator and answered 200", async () => {
+Deno.test("a signed body we cannot read, not JSON or JSON of the wrong shape, is kept for an operator and answered 200", async () => {
   const { handler, calls } = setup();
   const notJson = await handler(
     await shopifyDelivery(URL_, "{not json", { topic: "orders/paid", secret: SECRET }),
   );
-  assert.equal(notJson.status, 400);
+  assert.equal(notJson.status, 200);
+  assert.deepEqual(await notJson.json(), { outcome: "unreadable" });
   const missing = await handler(
     await shopifyDelivery(URL_, '{"id": 1}', { topic: "orders/paid", secret: SECRET }),
   );
   assert.equal(missing.status, 200);
   assert.deepEqual(await missing.json(), { outcome: "unreadable" });
-  assert.deepEqual(calls, ["unreadable:orders/paid:admin_graphql_api_id"]);
+  assert.deepEqual(calls, [
+    "unreadable:orders/paid:body is not JSON",
+    "unreadable:orders/paid:admin_graphql_api_id",
+  ]);
 });
 
 Deno.test("a signed order body replayed as orders/cancelled is not a cancellation (no cancelled_at)", async () => {

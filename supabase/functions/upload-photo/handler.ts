@@ -147,6 +147,9 @@ export function createUploadPhotoHandler(deps: UploadPhotoDeps): (request: Reque
     if (format === null || !ACCEPTED_FORMATS.has(format)) throw unsupportedMediaType();
 
     const retryAfter = await deps.photos.admitUpload(claims.sub);
+    if (retryAfter === null) {
+      throw new ApiError(401, "unauthorized", "This session's user no longer exists; please sign in again.");
+    }
     if (retryAfter > 0) throw rateLimited(retryAfter);
 
     let photo: NormalisedPhoto;

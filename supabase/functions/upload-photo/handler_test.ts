@@ -37,7 +37,9 @@ interface Recorded {
   logs: string[];
 }
 
-function setup(overrides: Partial<UploadPhotoDeps> & { retryAfter?: number; faces?: DetectedFace[] } = {}) {
+function setup(
+  overrides: Partial<UploadPhotoDeps> & { retryAfter?: number | null; faces?: DetectedFace[] } = {},
+) {
   const recorded: Recorded = {
     inserted: [],
     removed: [],
@@ -54,7 +56,7 @@ function setup(overrides: Partial<UploadPhotoDeps> & { retryAfter?: number; face
     photos: {
       admitUpload: (userId) => {
         recorded.admitted.push(userId);
-        return Promise.resolve(overrides.retryAfter ?? 0);
+        return Promise.resolve(overrides.retryAfter === undefined ? 0 : overrides.retryAfter);
       },
       insert: (photo) => {
         recorded.inserted.push(photo);
@@ -260,6 +262,14 @@ Deno.test("upload-photo over the hourly allowance answers 429 with Retry-After a
   assert.deepEqual([error.status, error.code], [429, "rate_limited"]);
   assert.equal(response.headers.get("retry-after"), "1799");
   assert.match(error.message, /30 minutes/);
+  assert.equal(recorded.normalised, 0);
+  assertNothingStored(recorded);
+});
+
+Deno.test("upload-photo answers a deleted user's still-valid token with 401 and decodes nothing", async () => {
+  const { handler, recorded } = setup({ retryAfter: null });
+  const error = await errorOf(await handler(post(multipart(JPEG_BYTES))));
+  assert.deepEqual([error.status, error.code], [401, "unauthorized"]);
   assert.equal(recorded.normalised, 0);
   assertNothingStored(recorded);
 });

@@ -19,17 +19,19 @@ export interface NewPhoto {
 export interface PhotoStore {
   /**
    * Counts one upload against the user's hourly allowance. Returns 0 when admitted, otherwise the seconds until
-   * the next upload would be (nothing is counted then).
+   * the next upload would be (nothing is counted then); null when the user no longer exists (a deleted user's
+   * access token stays valid until it expires).
    */
-  admitUpload(userId: string): Promise<number>;
+  admitUpload(userId: string): Promise<number | null>;
   insert(photo: NewPhoto): Promise<void>;
 }
 
 export function createPhotoStore(sql: Sql): PhotoStore {
   return {
     async admitUpload(userId) {
-      const [{ retry_after }] = await sql<{ retry_after: number }[]>`
-        select internal.admit_photo_upload(${userId}::uuid) as retry_after`;
+      const [{ retry_after }] = await sql<{ retry_after: number | null }[]>`
+        select case when exists (select 1 from auth.users where id = ${userId}::uuid)
+                    then internal.admit_photo_upload(${userId}::uuid) end as retry_after`;
       return retry_after;
     },
     async insert(photo) {
