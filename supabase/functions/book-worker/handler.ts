@@ -4,7 +4,8 @@
  *
  *   book_contents (every page's print image and text) ─▶ buildBookPdf (pdf-lib; each JPEG read from Storage
  *   only when its turn comes in the stream, embedded as it is) ─▶ streamed upload to books/<user>/<order>.pdf
- *   ─▶ complete_book (the order keeps it, the email is queued) — or false (cancelled meanwhile): the PDF goes
+ *   ─▶ complete_book (the order keeps it, the email is queued) — or false: cancelled meanwhile, the PDF goes;
+ *   kept by an earlier delivery of the task (the same path), it stays
  *
  * A failure leaves the task to come back when its visibility timeout passes; on the last attempt (which the
  * dispatcher says), or at once for a book that can never be laid out, the order records why, for an operator.
@@ -69,6 +70,9 @@ export function createBookWorkerHandler(deps: BookWorkerDeps): (request: Request
     const bytes = await book.byteLength;
     const kept = await deps.books.complete(orderId, msgId, { path, bytes, pages: book.pageCount });
     if (!kept) {
+      // Refused because another delivery of this task kept its book first: that book is at this same path, so it
+      // stays. Refused because the order was cancelled meanwhile: the PDF goes.
+      if ((await deps.books.contents(orderId))?.orderStatus === "paid") return { outcome: "already_kept" };
       await deps.objects.remove("books", [path]);
       return { outcome: "not_kept" };
     }

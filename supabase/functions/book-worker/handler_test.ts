@@ -23,13 +23,29 @@ const CONTENTS: BookContents = {
   })),
 };
 
-function setup(options: { contents?: BookContents | null; kept?: boolean; lastAttempt?: boolean } = {}) {
+function setup(
+  options: {
+    contents?: BookContents | null;
+    /** What a second read of the order finds (after complete_book refused the book). */
+    contentsAfter?: BookContents;
+    kept?: boolean;
+    lastAttempt?: boolean;
+  } = {},
+) {
+  let contentReads = 0;
   const steps: string[] = [];
   const reads: string[] = [];
   const uploads: { path: string; bytes: number }[] = [];
   const removed: string[] = [];
   const books: BookStore = {
-    contents: () => Promise.resolve(options.contents === undefined ? CONTENTS : options.contents),
+    contents: () =>
+      Promise.resolve(
+        contentReads++ > 0 && options.contentsAfter
+          ? options.contentsAfter
+          : options.contents === undefined
+          ? CONTENTS
+          : options.contents,
+      ),
     complete: (_order, msgId, book) => {
       steps.push(`complete:${msgId}:${book.pages}`);
       return Promise.resolve(options.kept ?? true);
@@ -91,9 +107,15 @@ Deno.test("a paid order's book is assembled from every page's print image and ke
 });
 
 Deno.test("a book the order no longer wants (cancelled meanwhile) is removed again", async () => {
-  const { call, removed } = setup({ kept: false });
+  const { call, removed } = setup({ kept: false, contentsAfter: { ...CONTENTS, orderStatus: "cancelled" } });
   assert.equal(await call(), "not_kept");
   assert.deepEqual(removed, [`books/${USER_ID}/${ORDER_ID}.pdf`]);
+});
+
+Deno.test("a second delivery of the task leaves the book the first one kept at the same path", async () => {
+  const { call, removed } = setup({ kept: false });
+  assert.equal(await call(), "already_kept");
+  assert.deepEqual(removed, []);
 });
 
 Deno.test("a cancelled order's task is dropped without assembling anything", async () => {
