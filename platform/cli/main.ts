@@ -16,7 +16,9 @@ import {
 } from "./provision.ts";
 import { databaseUrl, type PlatformSettings, platformSettings, PROJECT_DATABASE } from "./settings.ts";
 import { writeDatabaseTypes } from "./database_types.ts";
+import { effectiveShopifySecret } from "../server/dev/shopify_deliveries.ts";
 import { platformKeys } from "../server/keys.ts";
+import { readProjectConfig } from "../server/project_config.ts";
 import { readTextIfExists } from "../server/text_files.ts";
 import { bundleBookFonts } from "../../scripts/bundle_book_fonts.ts";
 import { bundleFaceModel } from "../../scripts/bundle_face_model.ts";
@@ -61,9 +63,11 @@ export async function prepareFunctionFiles(): Promise<void> {
 
 async function printStatus(settings: PlatformSettings): Promise<void> {
   const keys = await platformKeys(settings.keysDir);
+  const projectConfig = await readProjectConfig(settings.repoRoot);
   const api = `http://${settings.dbHost}:${settings.apiPort}`;
   const rows: [string, string][] = [
     ["API URL", api],
+    ["Dev console", `${api}/`],
     ["Functions URL", `${api}/functions/v1`],
     ["Storage URL", `${api}/storage/v1`],
     ["Auth URL", `${api}/auth/v1`],
@@ -72,6 +76,8 @@ async function printStatus(settings: PlatformSettings): Promise<void> {
     ["JWKS URL", `${api}/auth/v1/.well-known/jwks.json`],
     ["anon key", keys.anonKey],
     ["service_role key", keys.serviceRoleKey],
+    // What shopify-webhooks verifies with locally, for anyone signing a delivery by hand.
+    ["Shopify webhook secret", effectiveShopifySecret(projectConfig, keys)],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log(rows.map(([label, value]) => `${label.padStart(width)}: ${value}`).join("\n"));

@@ -3,7 +3,9 @@
  * - the legacy HS256 JWT secret and the anon / service_role API keys signed with it (Supabase CLI defaults);
  * - an asymmetric ES256 signing key for user sessions, published at /auth/v1/.well-known/jwks.json so that
  *   `supabase.auth.getClaims()` verifies tokens locally, as it does against a hosted project.
- * The ES256 key is generated on first start and kept in the (ignored) keys folder.
+ * - a Shopify webhook secret, so that the local shopify-webhooks function verifies deliveries that the platform's
+ *   dev routes (and the demo) sign, without anyone having to configure one first.
+ * The ES256 key and the Shopify secret are generated on first start and kept in the (ignored) keys folder.
  */
 import { join } from "node:path";
 import { exportJWK, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
@@ -24,6 +26,8 @@ export interface PlatformKeys {
   signHs256(claims: JWTPayload, expiresInSeconds: number): Promise<string>;
   /** Verifies an ES256 session token or an HS256 token (legacy API keys); throws on anything else. */
   verify(token: string): Promise<JWTPayload>;
+  /** The local default of SHOPIFY_WEBHOOK_SECRET: 32 random bytes, hex. */
+  shopifyWebhookSecret: string;
 }
 
 interface StoredSigningKey {
@@ -31,23 +35,25 @@ interface StoredSigningKey {
   privateJwk: JWK;
 }
 
-async function loadOrCreateSigningKey(keysDir: string): Promise<StoredSigningKey> {
-  const path = join(keysDir, "signing_key.json");
+/**
+ * The text of `keysDir/name`, created by `create` when it does not exist yet. Written aside and linked into
+ * place: two processes starting on a fresh folder agree on one value, and a reader never sees half a file.
+ */
+async function readOrCreateKeyFile(
+  keysDir: string,
+  name: string,
+  create: () => string | Promise<string>,
+): Promise<string> {
+  const path = join(keysDir, name);
   try {
-    return JSON.parse(await Deno.readTextFile(path)) as StoredSigningKey;
+    return await Deno.readTextFile(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
-    "sign",
-    "verify",
-  ]);
-  const stored: StoredSigningKey = { kid: crypto.randomUUID(), privateJwk: await exportJWK(pair.privateKey) };
+  const content = await create();
   await Deno.mkdir(keysDir, { recursive: true });
-  // Written aside and linked into place: two processes starting on a fresh folder agree on one key, and a
-  // reader never sees half a file.
   const staged = `${path}.${crypto.randomUUID()}`;
-  await Deno.writeTextFile(staged, JSON.stringify(stored), { mode: 0o600 });
+  await Deno.writeTextFile(staged, content, { mode: 0o600 });
   try {
     await Deno.link(staged, path);
   } catch (error) {
@@ -55,13 +61,32 @@ async function loadOrCreateSigningKey(keysDir: string): Promise<StoredSigningKey
   } finally {
     await Deno.remove(staged);
   }
-  return JSON.parse(await Deno.readTextFile(path)) as StoredSigningKey;
+  return await Deno.readTextFile(path);
 }
 
-/** The platform's keys, from the keys folder (the ES256 key is created there on first use). */
+async function createSigningKey(): Promise<string> {
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ]);
+  const stored: StoredSigningKey = { kid: crypto.randomUUID(), privateJwk: await exportJWK(pair.privateKey) };
+  return JSON.stringify(stored);
+}
+
+function createShopifyWebhookSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** The platform's keys, from the keys folder; the ones missing there are created on first use. */
 export async function platformKeys(keysDir: string): Promise<PlatformKeys> {
   const secret = new TextEncoder().encode(LOCAL_JWT_SECRET);
-  const stored = await loadOrCreateSigningKey(keysDir);
+  const stored = JSON.parse(
+    await readOrCreateKeyFile(keysDir, "signing_key.json", createSigningKey),
+  ) as StoredSigningKey;
+  const shopifyWebhookSecret = (
+    await readOrCreateKeyFile(keysDir, "shopify_webhook_secret", createShopifyWebhookSecret)
+  ).trim();
   const privateKey = await importJWK({ ...stored.privateJwk, alg: "ES256" }, "ES256");
   const { d: _private, ...publicJwk } = stored.privateJwk;
   const publicKey = await importJWK({ ...publicJwk, alg: "ES256" }, "ES256");
@@ -96,5 +121,6 @@ export async function platformKeys(keysDir: string): Promise<PlatformKeys> {
       });
       return payload;
     },
+    shopifyWebhookSecret,
   };
 }

@@ -8,6 +8,7 @@ import { databaseUrl } from "../../cli/settings.ts";
 import { callerFromToken } from "../caller.ts";
 import type { PlatformContext, PlatformService } from "../context.ts";
 import { bearerToken, json } from "../http.ts";
+import { effectiveShopifySecret } from "../dev/shopify_deliveries.ts";
 import { FunctionBootError, FunctionProcess } from "./function_process.ts";
 import { errorFields } from "../log.ts";
 
@@ -36,6 +37,9 @@ export function createFunctionsService(context: PlatformContext): PlatformServic
 
   const functionEnv: Record<string, string> = {
     ...Object.fromEntries(secrets.filter(([name]) => !reservedSecretName.test(name))),
+    // A local default, like the keys the Supabase CLI makes up for a local stack: purchases can be simulated (dev
+    // console, demo) without configuring Shopify first. The project's own secret, when it sets one, wins.
+    SHOPIFY_WEBHOOK_SECRET: effectiveShopifySecret(context.projectConfig, context.keys),
     SUPABASE_URL: context.apiUrl,
     SUPABASE_ANON_KEY: context.keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: context.keys.serviceRoleKey,

@@ -48,13 +48,14 @@ Deno.test("functions runtime", async (t) => {
     );
 
     await t.step(
-      "a function gets Supabase's environment and the project's .env secrets, nothing else",
+      "a function gets Supabase's environment, the project's .env secrets and the platform's local Shopify secret, nothing else",
       async () => {
         const { body } = await call(platform, "echo", { headers: asService(platform) });
         // Deno adds its own DENO_* and PATH to every process it starts; everything else must be exactly this.
         const names = (body.env as string[]).filter((name) => !name.startsWith("DENO_") && name !== "PATH");
         assert.deepEqual(names, [
           "SAMPLE_SECRET",
+          "SHOPIFY_WEBHOOK_SECRET",
           "SUPABASE_ANON_KEY",
           "SUPABASE_DB_URL",
           "SUPABASE_JWKS",
