@@ -1,4 +1,7 @@
-/** What the benchmark scripts share: percentiles, peak memory, and timing a fresh process. */
+/**
+ * What the benchmark scripts share: percentiles, peak memory, machine CPU use, timing a fresh process, a
+ * plain-text table, and the named figures each benchmark hands to `npm run bench`.
+ */
 
 /** The sample at `fraction` (0.5 = median, 0.95 = p95) of an unsorted list. */
 export function percentile(samples: number[], fraction: number): number {
@@ -65,4 +68,48 @@ export function formatTable(headers: string[], rows: (string | number)[][]): str
       .join("  ").trimEnd();
   return [line(headers), widths.map((width) => "-".repeat(width)).join("  "), ...cells.slice(1).map(line)]
     .join("\n");
+}
+
+/** One measured figure: what it is, in words a reader of the table understands, and its value and unit. */
+export interface Figure {
+  label: string;
+  value: number;
+  unit: string;
+}
+
+/** Keys are stable names (e.g. `ack_p99_ms`) that bench/all_benchmarks.ts maps onto BRIEF §6's targets. */
+export type Figures = Record<string, Figure>;
+
+/**
+ * Where a benchmark writes its figures as JSON, besides its human output: bench/all_benchmarks.ts sets it for
+ * each benchmark it runs. Unset when a benchmark runs on its own, and then nothing is written.
+ */
+export const FIGURES_FILE_VARIABLE = "BENCH_FIGURES_FILE";
+
+/** Records a benchmark's figures for bench/all_benchmarks.ts (see FIGURES_FILE_VARIABLE). */
+export async function recordFigures(figures: Figures): Promise<void> {
+  const path = Deno.env.get(FIGURES_FILE_VARIABLE);
+  if (path) await Deno.writeTextFile(path, JSON.stringify(figures));
+}
+
+/** Busy and total CPU time of the whole machine so far, in clock ticks (first line of /proc/stat). */
+export function machineCpuTicks(): { busy: number; total: number } {
+  const [, ...fields] = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const idle = ticks[3] + (ticks[4] ?? 0);
+  const total = ticks.reduce((sum, tick) => sum + tick, 0);
+  return { busy: total - idle, total };
+}
+
+/** The share (0–1) of the machine's CPU time that was busy between two readings of machineCpuTicks. */
+export function machineCpuBusy(
+  before: { busy: number; total: number },
+  after: { busy: number; total: number },
+): number {
+  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+}
+
+/** The 1-minute load average, to say how busy the machine was around a measurement. */
+export function loadAverage(): number {
+  return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
 }

@@ -30,7 +30,7 @@ import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts
 import { renderStorybookScene } from "../supabase/functions/_shared/images/storybook_illustrator.ts";
 import { KNOWN_THEME_IDS } from "../supabase/functions/_shared/images/storybook_themes.ts";
 import { themeStoryContent } from "../supabase/functions/_shared/story_content/theme_catalogue.ts";
-import { EDGE_RUN_FLAGS, measureColdProcess } from "./bench_support.ts";
+import { EDGE_RUN_FLAGS, type Figures, measureColdProcess, recordFigures } from "./bench_support.ts";
 
 const CPU_BUDGET_MS = 2000;
 const MEMORY_BUDGET_MB = 256;
@@ -188,6 +188,7 @@ try {
   }
   console.log(`mean picture: ${(totalBytes / largest / 1e6).toFixed(2)} MB\n`);
   let fontLoadCpuMs = 0;
+  const figures: Figures = {};
   const python = await reportLabPython();
   if (!python) {
     console.log("python3-reportlab is not installed (apt-get install python3-reportlab): no ratio\n");
@@ -257,8 +258,47 @@ try {
       );
     }
     const ours = rows[0];
+    const naive = rows.find((row) => row.name === "pdf-lib save()")!;
     const reportLab = rows.find((row) => row.name === "ReportLab");
+    const described = `book of ${count} pictures (${ours.pages} PDF pages)`;
+    figures[`book_${count}_cpu_ms`] = { label: `${described}: build CPU`, value: ours.cpuMs, unit: "ms" };
+    figures[`book_${count}_wall_ms`] = { label: `${described}: build wall`, value: ours.wallMs, unit: "ms" };
+    figures[`book_${count}_cold_cpu_ms`] = {
+      label: `${described}: cold process CPU (start-up, pdf-lib, fonts, build)`,
+      value: ours.coldCpuMs!,
+      unit: "ms",
+    };
+    figures[`book_${count}_rss_mb`] = {
+      label: `${described}: peak RSS, streamed`,
+      value: ours.peakRssMb,
+      unit: "MB",
+    };
+    figures[`book_${count}_naive_rss_mb`] = {
+      label: `${described}: peak RSS, pdf-lib save()`,
+      value: naive.peakRssMb,
+      unit: "MB",
+    };
     if (reportLab) {
+      figures[`book_${count}_reportlab_cpu_ms`] = {
+        label: `${described}: ReportLab CPU`,
+        value: reportLab.cpuMs,
+        unit: "ms",
+      };
+      figures[`book_${count}_reportlab_rss_mb`] = {
+        label: `${described}: ReportLab peak RSS`,
+        value: reportLab.peakRssMb,
+        unit: "MB",
+      };
+      figures[`book_${count}_cpu_over_reportlab`] = {
+        label: `${described}: CPU / ReportLab's`,
+        value: ours.cpuMs / reportLab.cpuMs,
+        unit: "×",
+      };
+      figures[`book_${count}_rss_over_reportlab`] = {
+        label: `${described}: peak RSS / ReportLab's`,
+        value: ours.peakRssMb / reportLab.peakRssMb,
+        unit: "×",
+      };
       console.log(
         `  ratio to ReportLab: wall ${(ours.wallMs / reportLab.wallMs).toFixed(1)}×, CPU ${
           (ours.cpuMs / reportLab.cpuMs).toFixed(1)
@@ -269,6 +309,12 @@ try {
   console.log(
     `\nloading and preparing the fonts, once per instance: ${ms(fontLoadCpuMs)} CPU (not in the rows)`,
   );
+  figures.book_font_load_cpu_ms = {
+    label: "book fonts, loaded once per instance: CPU",
+    value: fontLoadCpuMs,
+    unit: "ms",
+  };
+  await recordFigures(figures);
   console.log(
     "wall and CPU cover the build and reading the stream (fonts already loaded, as in a warm instance); cold " +
       "CPU is the whole process: start-up, loading pdf-lib and fontkit, the fonts and the build; peak " +

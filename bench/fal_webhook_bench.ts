@@ -9,7 +9,7 @@
 import { fileURLToPath } from "node:url";
 import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { createRgbaImage } from "../supabase/functions/_shared/images/raster.ts";
-import { EDGE_RUN_FLAGS, measureColdProcess } from "./bench_support.ts";
+import { EDGE_RUN_FLAGS, type Figures, measureColdProcess, recordFigures } from "./bench_support.ts";
 
 const CPU_BUDGET_MS = 2000;
 const MEMORY_BUDGET_MB = 256;
@@ -41,6 +41,7 @@ console.log(
 console.log(
   "page              | file     | cold CPU | warm CPU | peak RSS | CPU headroom (cold) | memory headroom",
 );
+const figures: Figures = {};
 for (
   const [label, side, kind] of [["preview, 1024 px", 1024, "preview"], [
     "print, 4096 px",
@@ -70,7 +71,23 @@ for (
         `${(MEMORY_BUDGET_MB / peakRssMb).toFixed(1)}x`,
       ].join(" | "),
     );
+    figures[`fal_webhook_${kind}_cold_cpu_ms`] = {
+      label: `fal-webhook stores a ${label} page: cold CPU (2 s budget)`,
+      value: result.coldCpuMs,
+      unit: "ms",
+    };
+    figures[`fal_webhook_${kind}_warm_cpu_ms`] = {
+      label: `fal-webhook stores a ${label} page: warm CPU`,
+      value: result.warmCpuMs,
+      unit: "ms",
+    };
+    figures[`fal_webhook_${kind}_rss_mb`] = {
+      label: `fal-webhook stores a ${label} page: peak RSS (256 MB budget)`,
+      value: peakRssMb,
+      unit: "MB",
+    };
   } finally {
     await Deno.remove(path);
   }
 }
+await recordFigures(figures);

@@ -16,7 +16,13 @@ import {
 } from "../supabase/functions/_shared/images/storybook_illustrator.ts";
 import { KNOWN_THEME_IDS } from "../supabase/functions/_shared/images/storybook_themes.ts";
 import { dataUrl, noisyPhoto } from "../supabase/functions/_shared/images/test_images.ts";
-import { EDGE_RUN_FLAGS, measureColdProcess, percentile } from "./bench_support.ts";
+import {
+  EDGE_RUN_FLAGS,
+  type Figures,
+  measureColdProcess,
+  percentile,
+  recordFigures,
+} from "./bench_support.ts";
 
 const runs = Number(Deno.args.find((arg) => /^\d+$/.test(arg)) ?? 20);
 
@@ -66,6 +72,7 @@ async function main(): Promise<void> {
   Deno.writeFileSync(photoPath, photo);
   const references = photoReference(photo);
   console.log(`child photo: 800×800 JPEG, ${photo.length} bytes, face box ${JSON.stringify(FACE_BOX)}`);
+  const figures: Figures = {};
   for (const size of [1024, 3075] as const) {
     const count = size === 1024 ? runs : Math.max(5, Math.ceil(runs / 2));
     for (let i = 0; i < 3; i++) await illustrator.generate(requestFor(size, i, references));
@@ -88,6 +95,16 @@ async function main(): Promise<void> {
     console.log(`${size} px, ${count} pages across the 8 themes, photo from a data: URL:`);
     console.log(`  generate(): wall ${describe(wall)}; CPU ${describe(cpu)}`);
     console.log(`  split: paint ${describe(render)} (no photo); encode ${describe(encode)}`);
+    figures[`illustrator_${size}_ms`] = {
+      label: `illustrator ${size} px generate(), wall median`,
+      value: percentile(wall, 0.5),
+      unit: "ms",
+    };
+    figures[`illustrator_${size}_cpu_ms`] = {
+      label: `illustrator ${size} px generate(), CPU median`,
+      value: percentile(cpu, 0.5),
+      unit: "ms",
+    };
   }
   for (const size of [1024, 3075] as const) {
     const cold = await measureColdProcess([
@@ -104,7 +121,18 @@ async function main(): Promise<void> {
         `process CPU (start-up and imports included) ${cold.result.cpuMs.toFixed(0)} ms, ` +
         `peak RSS ${cold.peakRssMb.toFixed(0)} MB`,
     );
+    figures[`illustrator_${size}_cold_cpu_ms`] = {
+      label: `illustrator ${size} px, one cold request: process CPU (2 s budget)`,
+      value: cold.result.cpuMs,
+      unit: "ms",
+    };
+    figures[`illustrator_${size}_cold_rss_mb`] = {
+      label: `illustrator ${size} px, one cold request: peak RSS (256 MB budget)`,
+      value: cold.peakRssMb,
+      unit: "MB",
+    };
   }
+  await recordFigures(figures);
   await Deno.remove(photoPath);
 }
 

@@ -12,7 +12,7 @@
 import { fileURLToPath } from "node:url";
 import { bundleFaceModel } from "../scripts/bundle_face_model.ts";
 import { largePhoto } from "../tests/support/photo_fixtures.ts";
-import { EDGE_RUN_FLAGS, measureColdProcess } from "./bench_support.ts";
+import { EDGE_RUN_FLAGS, type Figures, measureColdProcess, recordFigures } from "./bench_support.ts";
 
 const CPU_BUDGET_MS = 2000;
 const MEMORY_BUDGET_MB = 256;
@@ -34,6 +34,7 @@ console.log(
   "input      | file    | cold CPU (model load) | warm normalise | warm detect | warm total | peak RSS | " +
     "CPU headroom (cold) | memory headroom",
 );
+const figures: Figures = {};
 for (const side of SIDES) {
   const { jpeg } = await largePhoto(side);
   const path = await Deno.makeTempFile({ suffix: ".jpg" });
@@ -67,6 +68,21 @@ for (const side of SIDES) {
         }% used)`,
       ].join(" | "),
     );
+    figures[`upload_${side}_cold_cpu_ms`] = {
+      label: `upload ${side} px photo: cold CPU, model load included (2 s budget)`,
+      value: result.coldCpuMs,
+      unit: "ms",
+    };
+    figures[`upload_${side}_warm_cpu_ms`] = {
+      label: `upload ${side} px photo: warm CPU (normalise + detect)`,
+      value: warmTotal,
+      unit: "ms",
+    };
+    figures[`upload_${side}_rss_mb`] = {
+      label: `upload ${side} px photo: peak RSS (256 MB budget)`,
+      value: peakRssMb,
+      unit: "MB",
+    };
   } finally {
     await Deno.remove(path);
   }
@@ -79,6 +95,11 @@ try {
   await Deno.writeFile(large, (await largePhoto(4000)).jpeg);
   await Deno.writeFile(small, (await largePhoto(1024)).jpeg);
   const { result } = await measureColdProcess([...PROBE_FLAGS, probe, large, "1", small]);
+  figures.upload_kept_rss_mb = {
+    label: "upload: resident memory a warm instance keeps after a 4000 px photo",
+    value: result.keptRssMb,
+    unit: "MB",
+  };
   console.log(
     `\nkept by a warm instance after a 4000 px photo and then a 1024 px one: ${
       result.keptRssMb.toFixed(0)
@@ -92,3 +113,4 @@ console.log(
   "\npeak RSS is the whole Deno process (runtime, codecs, the detector's WebAssembly memory); Supabase's edge " +
     "runtime isolates share one process, so this overstates one request's own share.",
 );
+await recordFigures(figures);

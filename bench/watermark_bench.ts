@@ -8,7 +8,14 @@
  * watermark of illustrator pixels, and one cold request in a fresh process run like an edge function.
  */
 import process from "node:process";
-import { EDGE_RUN_FLAGS, measureColdProcess, peakRssMb, percentile } from "./bench_support.ts";
+import {
+  EDGE_RUN_FLAGS,
+  type Figures,
+  measureColdProcess,
+  peakRssMb,
+  percentile,
+  recordFigures,
+} from "./bench_support.ts";
 import { decodeJpeg } from "../supabase/functions/_shared/images/image_decoding.ts";
 import { Framebuffer } from "../supabase/functions/_shared/images/imagescript_framebuffer.ts";
 import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts";
@@ -150,6 +157,31 @@ async function main(): Promise<void> {
       `composite ${(composite.median - copy.median).toFixed(1)} ms, encode ${encode.median.toFixed(1)} ms`,
   );
 
+  const pillowMs = python ? summary(pillow.wall).median : PILLOW_BASELINE_MS;
+  const figures: Figures = {
+    watermark_ms: {
+      label: "watermark 1024 px JPEG, wall median",
+      value: summary(ours.wall).median,
+      unit: "ms",
+    },
+    watermark_cpu_ms: {
+      label: "watermark 1024 px JPEG, CPU median",
+      value: summary(ours.cpu).median,
+      unit: "ms",
+    },
+    pillow_ms: {
+      label: python ? "Pillow, same work, wall median" : "Pillow baseline (not installed here)",
+      value: pillowMs,
+      unit: "ms",
+    },
+    watermark_over_pillow: {
+      label: "watermark / Pillow (wall medians)",
+      value: summary(ours.wall).median / pillowMs,
+      unit: "×",
+    },
+    watermark_decode_ms: { label: "watermark stages: decode", value: decode.median, unit: "ms" },
+    watermark_encode_ms: { label: "watermark stages: encode", value: encode.median, unit: "ms" },
+  };
   if (python) {
     console.log(`Pillow ${python}, same input and overlay, interleaved rounds:`);
     console.log(`  wall ${format(summary(pillow.wall))}; CPU ${format(summary(pillow.cpu))}`);
@@ -176,6 +208,11 @@ async function main(): Promise<void> {
   }, null);
   const fromPixels = summary((await time(() => watermarkPreviewPixels(print), Math.min(runs, 15), 2)).wall);
   console.log(`watermarkPreviewPixels, 3075 px illustrator pixels → 1024 px preview: ${format(fromPixels)}`);
+  figures.watermark_print_pixels_ms = {
+    label: "watermark from 3075 px illustrator pixels, median",
+    value: fromPixels.median,
+    unit: "ms",
+  };
   console.log(
     `peak RSS of this benchmark process (many operations, GC lag included): ${peakRssMb().toFixed(0)} MB`,
   );
@@ -190,6 +227,17 @@ async function main(): Promise<void> {
     `one cold request in a fresh process (--deny-ffi, 256 MB heap): op ${cold.result.opMs.toFixed(0)} ms, ` +
       `process CPU ${cold.result.cpuMs.toFixed(0)} ms, peak RSS ${cold.peakRssMb.toFixed(0)} MB`,
   );
+  figures.watermark_cold_op_ms = {
+    label: "watermark, one cold request: op",
+    value: cold.result.opMs,
+    unit: "ms",
+  };
+  figures.watermark_cold_rss_mb = {
+    label: "watermark, one cold request: peak RSS",
+    value: cold.peakRssMb,
+    unit: "MB",
+  };
+  await recordFigures(figures);
   await Deno.remove(directory, { recursive: true });
 }
 
