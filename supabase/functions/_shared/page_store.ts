@@ -15,6 +15,8 @@ export interface Claim {
   /** Set when claimed: the token this attempt completes or fails the page with. */
   leaseToken: string | null;
   attempt: number | null;
+  /** What the dead attempt this claim took over had uploaded, which the page does not use: to be removed. */
+  abandonedObjects: { bucket: string; path: string }[];
 }
 
 /** Everything needed to draw one page, or to store what a provider drew for it. */
@@ -198,10 +200,23 @@ export function createPageStore(sql: Sql): PageStore {
   return {
     async claim(pageId, msgId) {
       const [row] = await sql<
-        { outcome: ClaimOutcome; lease_token: string | null; attempt: number | null }[]
+        {
+          outcome: ClaimOutcome;
+          lease_token: string | null;
+          attempt: number | null;
+          abandoned_lease: string | null;
+        }[]
       >`
-        select outcome, lease_token, attempt from internal.claim_page(${pageId}::uuid, ${msgId}::bigint)`;
-      return { outcome: row.outcome, leaseToken: row.lease_token, attempt: row.attempt };
+        select outcome, lease_token, attempt, abandoned_lease
+          from internal.claim_page(${pageId}::uuid, ${msgId}::bigint)`;
+      const abandoned = row.abandoned_lease === null ? [] : await sql<{ bucket_id: string; name: string }[]>`
+        select bucket_id, name from internal.abandoned_page_objects(${pageId}::uuid, ${row.abandoned_lease}::uuid)`;
+      return {
+        outcome: row.outcome,
+        leaseToken: row.lease_token,
+        attempt: row.attempt,
+        abandonedObjects: abandoned.map((object) => ({ bucket: object.bucket_id, path: object.name })),
+      };
     },
 
     async load(pageId) {

@@ -206,6 +206,8 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
     const started = performance.now();
 
     const claim = await deps.pages.claim(pageId, msgId);
+    // A dead attempt's pictures of the child go before anything else happens to the page.
+    await removeUploaded(results, claim.abandonedObjects);
     const result = claim.outcome === "claimed" && claim.leaseToken
       ? await generatePage(pageId, msgId, claim.leaseToken)
       : { outcome: claim.outcome, task: null };
@@ -217,6 +219,9 @@ export function createPageWorkerHandler(deps: PageWorkerDeps): (request: Request
       msg_id: msgId,
       attempt: claim.attempt,
       outcome: result.outcome,
+      ...(claim.abandonedObjects.length > 0
+        ? { abandoned_objects_removed: claim.abandonedObjects.length }
+        : {}),
       ...("errorCode" in result && result.errorCode ? { error_code: result.errorCode } : {}),
       ms: Math.round(performance.now() - started),
     }));

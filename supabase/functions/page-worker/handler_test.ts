@@ -18,6 +18,7 @@ const PAGE_ID = "3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9";
 const STORY_ID = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
 const USER_ID = "8c7d6e5f-4a3b-4c2d-9e0f-1a2b3c4d5e6f";
 const LEASE = "11111111-2222-4333-8444-555555555555";
+const OLD_LEASE = "99999999-2222-4333-8444-555555555555";
 
 function task(overrides: Partial<PageTask> = {}): PageTask {
   return {
@@ -82,7 +83,9 @@ function setup(options: Options = {}) {
   const pages: PageStore = {
     claim: (pageId, msgId) => {
       world.claims.push({ pageId, msgId });
-      return Promise.resolve(options.claim ?? { outcome: "claimed", leaseToken: LEASE, attempt: 1 });
+      return Promise.resolve(
+        options.claim ?? { outcome: "claimed", leaseToken: LEASE, attempt: 1, abandonedObjects: [] },
+      );
     },
     load: () => Promise.resolve(options.task === undefined ? task() : options.task),
     complete: (completion) => {
@@ -173,12 +176,37 @@ Deno.test("page-worker rejects a malformed task with 400 naming the field", asyn
 Deno.test("page-worker stops after a claim it did not win and reports the outcome", async (t) => {
   for (const outcome of ["busy", "not_queued", "missing", "exhausted"] as const) {
     await t.step(outcome, async () => {
-      const { handler, world } = setup({ claim: { outcome, leaseToken: null, attempt: null } });
+      const { handler, world } = setup({
+        claim: { outcome, leaseToken: null, attempt: null, abandonedObjects: [] },
+      });
       const response = await handler(call());
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { outcome });
       assert.equal(world.requests.length, 0);
       assert.equal(world.objects.size, 0);
+    });
+  }
+});
+
+Deno.test("page-worker removes what a dead attempt left before drawing the page again, or failing it", async (t) => {
+  const abandonedObjects = [
+    { bucket: "pages", path: `story-1/3/${OLD_LEASE}.jpg` },
+    { bucket: "previews", path: `user-1/story-1/3-${OLD_LEASE}.jpg` },
+  ];
+  for (
+    const claim of [
+      { outcome: "claimed", leaseToken: LEASE, attempt: 2, abandonedObjects },
+      { outcome: "exhausted", leaseToken: null, attempt: 3, abandonedObjects },
+    ] as const
+  ) {
+    await t.step(claim.outcome, async () => {
+      const { handler, world } = setup({
+        claim: { ...claim, abandonedObjects: [...claim.abandonedObjects] },
+      });
+      const response = await handler(call());
+      assert.equal(response.status, 200);
+      assert.deepEqual(world.removed, abandonedObjects.map(({ bucket, path }) => `${bucket}/${path}`));
+      assert.equal(world.requests.length, claim.outcome === "claimed" ? 1 : 0);
     });
   }
 });
