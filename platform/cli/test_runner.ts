@@ -44,7 +44,16 @@ async function main(): Promise<number> {
   count((await stream("deno", ["fmt", "--check"])).code === 0);
   count((await stream("deno", ["lint"])).code === 0);
   count(
-    (await stream("deno", ["check", "platform/", "supabase/", "tests/", "bench/", "scripts/", "themes/"]))
+    (await stream("deno", [
+      "check",
+      "platform/",
+      "supabase/",
+      "tests/",
+      "bench/",
+      "suites/",
+      "scripts/",
+      "themes/",
+    ]))
       .code === 0,
   );
 

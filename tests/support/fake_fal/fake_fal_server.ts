@@ -8,7 +8,7 @@
  * arrives at /proxy with the real fal URL in `x-fal-target-url`, and the fake answers with the same
  * real-looking https://queue.fal.run/... URLs that fal answers with. Input images are fetched for real, as
  * fal fetches them; output images are gradient JPEGs the fake serves itself under /files/ in place of fal's
- * CDN.
+ * CDN. Faults are planned per submit (plan) or given to a random fraction of submits (randomFaults).
  *
  * Only the endpoints the product calls are known: fal-ai/nano-banana-2/edit, fal-ai/flux-pulid,
  * fal-ai/aura-sr and fal-ai/seedvr/upscale/image (input and output shapes as typed in @fal-ai/client's
@@ -26,7 +26,18 @@ export interface FakeFalOptions {
   runMs?: number;
   /** fal's user id, sent as X-Fal-Webhook-User-Id. */
   userId?: string;
+  /** Faults on a random fraction of submits (fault suites); a planned fault still comes first. */
+  randomFaults?: RandomFaults;
   log?: (line: string) => void;
+}
+
+export interface RandomFaults {
+  /** The chance, from 0 to 1, that a submit with no planned fault is given one. */
+  rate: number;
+  /** The faults to choose from, each as likely as the others. */
+  faults: Fault[];
+  /** A number in [0, 1); a seeded one makes the sequence of draws repeatable. Default Math.random. */
+  random?: () => number;
 }
 
 export interface ImageFetchRecord {
@@ -50,6 +61,8 @@ export interface SubmitRecord {
   status: number | null;
   /** The queued request's id; null when the submit was refused. */
   requestId: string | null;
+  /** The fault this submit was given, planned or random; null when it was answered on its merits. */
+  fault: Fault | null;
   /** Filled in while the request runs: each input image URL and whether it could be fetched. */
   imageFetches: ImageFetchRecord[];
 }
@@ -426,6 +439,12 @@ const fieldName = (loc: FieldPath) => loc.length > 1 ? `${loc[0]}[${loc[1]}]` : 
 
 export async function startFakeFal(options: FakeFalOptions): Promise<FakeFal> {
   const runMs = options.runMs ?? 20;
+  const randomFaults = options.randomFaults;
+  if (
+    randomFaults && (!(randomFaults.rate >= 0 && randomFaults.rate <= 1) || randomFaults.faults.length === 0)
+  ) {
+    throw new Error("randomFaults needs a rate from 0 to 1 and at least one fault");
+  }
   const userId = options.userId ?? "fake-fal-user";
   const log = options.log ?? (() => {});
   const signer = await createWebhookSigner(crypto.randomUUID());
@@ -447,6 +466,15 @@ export async function startFakeFal(options: FakeFalOptions): Promise<FakeFal> {
   function takePlan(endpoint: string): Fault | undefined {
     const index = plans.findIndex((plan) => plan.endpoint === endpoint || plan.endpoint === "*");
     return index === -1 ? undefined : plans.splice(index, 1)[0].fault;
+  }
+
+  /** Two draws per submit when a fault is given (whether, then which), one when not. */
+  function drawFault(): Fault | undefined {
+    if (!randomFaults) return undefined;
+    const random = randomFaults.random ?? Math.random;
+    if (random() >= randomFaults.rate) return undefined;
+    const { faults } = randomFaults;
+    return faults[Math.min(faults.length - 1, Math.floor(random() * faults.length))];
   }
 
   function publish(width: number, height: number): ImageFile {
@@ -672,7 +700,8 @@ export async function startFakeFal(options: FakeFalOptions): Promise<FakeFal> {
     if (!authorized(request)) return unauthorized();
     const spec = ENDPOINTS[record.endpoint];
     if (!spec) return json(404, { detail: `Application '${record.endpoint}' not found` });
-    const fault = takePlan(record.endpoint);
+    const fault = takePlan(record.endpoint) ?? drawFault();
+    record.fault = fault ?? null;
     if (fault?.kind === "rate_limited") {
       return json(429, { detail: "Too many requests" }, { "retry-after": String(fault.retryAfterSeconds) });
     }
@@ -719,6 +748,7 @@ export async function startFakeFal(options: FakeFalOptions): Promise<FakeFal> {
       webhookUrl: target.searchParams.get("fal_webhook"),
       status: null,
       requestId: null,
+      fault: null,
       imageFetches: [],
     };
     submits.push(record);

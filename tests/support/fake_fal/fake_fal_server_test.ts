@@ -575,3 +575,55 @@ Deno.test("twenty submits at once all complete, each with its own webhook", asyn
     assert.deepEqual(new Set(received.map((webhook) => parse(webhook.body).request_id)), ids);
   });
 });
+
+/** POSTs a nano-banana submit through the proxy as the client would, without the client's own retries. */
+async function rawSubmitStatus(harness: Harness): Promise<number> {
+  const response = await fetch(harness.fake.proxyUrl, {
+    method: "POST",
+    headers: {
+      authorization: `Key ${CREDENTIALS}`,
+      "content-type": "application/json",
+      "x-fal-target-url": `https://queue.fal.run/${NANO_BANANA}`,
+    },
+    body: JSON.stringify(nanoBananaInput(harness)),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+Deno.test("random faults go to the submits the random draws pick, after any planned fault", async () => {
+  // Per submit: a draw below the rate gives a fault, and a second draw picks which one.
+  const draws = [0.1, 0.2, 0.9, 0.25, 0.7, 0.3];
+  const random = () => draws.shift() ?? 0.99;
+  const faults = [
+    { kind: "server_error", status: 500 },
+    { kind: "server_error", status: 503 },
+  ] as const;
+  await withHarness({ randomFaults: { rate: 0.3, faults: [...faults], random } }, async (harness) => {
+    const { fake } = harness;
+    fake.plan(NANO_BANANA, { kind: "server_error", status: 502 });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push(await rawSubmitStatus(harness));
+
+    assert.deepEqual(statuses, [502, 500, 200, 503, 200]);
+    assert.deepEqual(fake.submits.map((submit) => submit.fault), [
+      { kind: "server_error", status: 502 },
+      faults[0],
+      null,
+      faults[1],
+      null,
+    ]);
+    assert.equal(draws.length, 0, "the planned fault drew nothing");
+    await Promise.all(
+      fake.submits.flatMap((submit) => submit.requestId ? [fake.settled(submit.requestId)] : []),
+    );
+  });
+});
+
+Deno.test("random faults refuse a rate outside 0 to 1 or an empty list", async () => {
+  for (
+    const randomFaults of [{ rate: 1.5, faults: [{ kind: "hang" as const }] }, { rate: 0.3, faults: [] }]
+  ) {
+    await assert.rejects(startFakeFal({ credentials: CREDENTIALS, randomFaults }), /randomFaults/);
+  }
+});
