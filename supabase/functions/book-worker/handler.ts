@@ -92,7 +92,9 @@ export function createBookWorkerHandler(deps: BookWorkerDeps): (request: Request
     } catch (error) {
       // A book that cannot be laid out (a missing glyph, text that cannot fit) never will be.
       const final = task.last_attempt || error instanceof BookLayoutError;
-      await deps.books.fail(task.order_id, task.msg_id, (error as Error).message, final);
+      // Recorded as 'code: detail', as page and email failures are, so that metrics count books by code.
+      const code = error instanceof BookLayoutError ? "book_layout" : "book_assembly";
+      await deps.books.fail(task.order_id, task.msg_id, `${code}: ${(error as Error).message}`, final);
       log(JSON.stringify({
         level: "error",
         event: "book_failed",

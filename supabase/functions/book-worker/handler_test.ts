@@ -129,15 +129,15 @@ Deno.test("a page without its print image fails the attempt; the last attempt is
   const pages = CONTENTS.pages.map((page) => page.pageNumber === 7 ? { ...page, printPath: null } : page);
   const retrying = setup({ contents: { ...CONTENTS, pages } });
   assert.equal(await retrying.call(), "retrying");
-  assert.deepEqual(retrying.steps, ["fail:3:false:pages without a print image: 7"]);
+  assert.deepEqual(retrying.steps, ["fail:3:false:book_assembly: pages without a print image: 7"]);
   const last = setup({ contents: { ...CONTENTS, pages }, lastAttempt: true });
   assert.equal(await last.call(), "failed");
-  assert.deepEqual(last.steps, ["fail:3:true:pages without a print image: 7"]);
+  assert.deepEqual(last.steps, ["fail:3:true:book_assembly: pages without a print image: 7"]);
 });
 
 Deno.test("a book that can never be laid out fails for good at once, without waiting for more attempts", async () => {
   const { call, steps } = setup({ contents: { ...CONTENTS, childName: "美咲" } });
   assert.equal(await call(), "failed");
   assert.equal(steps.length, 1);
-  assert.match(steps[0], /^fail:3:true:/);
+  assert.match(steps[0], /^fail:3:true:book_layout: /);
 });
