@@ -9,7 +9,12 @@
 import { join } from "node:path";
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import type postgres from "postgres";
-import { orderBody, shopifyDelivery } from "../platform/server/dev/shopify_deliveries.ts";
+import {
+  orderBody,
+  randomShopifyOrderId,
+  shopifyDelivery,
+} from "../platform/server/dev/shopify_deliveries.ts";
+import { eventually } from "../platform/tests/support/test_platform.ts";
 import { callCostUsd, type PriceTable } from "../supabase/functions/_shared/fal/fal_pricing.ts";
 
 export interface DemoTarget {
@@ -92,6 +97,8 @@ export const SAMPLE_CHILD: {
 const PREVIEW_SIZE = 1024;
 const UPSCALED_SIZE = 4096;
 const PRINT_RESOLUTION = "4K";
+/** How often the status endpoint and the outbox are asked, as a frontend polls. */
+const POLL_MS = 500;
 
 export async function runDemoJourney(target: DemoTarget, options: DemoOptions): Promise<DemoResult> {
   const log = options.log ?? console.log;
@@ -136,7 +143,7 @@ export async function runDemoJourney(target: DemoTarget, options: DemoOptions): 
     log(`preview ${id}: ${SAMPLE_CHILD.child_name}, ${SAMPLE_CHILD.theme}, ${SAMPLE_CHILD.style}`);
     // Polling the status endpoint as well, as a frontend does, so a broadcast missed before the channel was
     // joined cannot leave the demo waiting.
-    const polled = waitFor(() => finishedPreview(supabase, id), "the preview", timeoutMs);
+    const polled = eventually(() => finishedPreview(supabase, id), "the preview", timeoutMs, POLL_MS);
     await followJob(supabase, `story:${id}`, "preview", options.progress, timeoutMs, polled);
     await polled;
     const preview = await invoke(supabase, `previews/${id}`, { method: "GET" });
@@ -146,7 +153,7 @@ export async function runDemoJourney(target: DemoTarget, options: DemoOptions): 
   });
 
   const { orderId, email } = await timed("purchase → book → email", async () => {
-    const id = randomOrderId();
+    const id = randomShopifyOrderId();
     const delivery = await shopifyDelivery(
       `${target.url}/functions/v1/shopify-webhooks`,
       orderBody({ orderId: id, previewId, email: "parent@example.com" }),
@@ -161,7 +168,12 @@ export async function runDemoJourney(target: DemoTarget, options: DemoOptions): 
       );
     }
     log(`Shopify order ${id}: ${outcome.outcome ?? "accepted"}`);
-    const emailed = waitFor(() => outboxEmail(target.url, accessToken, id), "the email", timeoutMs);
+    const emailed = eventually(
+      () => outboxEmail(target.url, accessToken, id),
+      "the email",
+      timeoutMs,
+      POLL_MS,
+    );
     // The bar follows the book's pages; the email, which comes after the PDF is assembled, ends the phase.
     await followJob(supabase, `story:${previewId}`, "book", options.progress, timeoutMs, emailed);
     const found = await emailed;
@@ -382,20 +394,4 @@ function providerCost(drawn: DrawnImages, pricing: FalPricing): DemoResult["cost
 
 function round(usd: number): number {
   return Math.round(usd * 1e4) / 1e4;
-}
-
-/** 18 digits, like Shopify's order ids, which exceed 2^53. */
-function randomOrderId(): string {
-  const digits = crypto.getRandomValues(new Uint8Array(17)).map((byte) => byte % 10).join("");
-  return `9${digits}`;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new DemoError(`${what} did not arrive within ${timeoutMs / 1000} s`);
 }
