@@ -62,11 +62,6 @@ const shopRedactSchema = z.strictObject({ shop_id: numericId, shop_domain: z.str
 /** The storefront carries the preview id as the line-item property `_preview_id` (hidden), or `preview_id`. */
 const PREVIEW_PROPERTIES = ["_preview_id", "preview_id"];
 
-/** A signed body that does not parse as JSON: kept for an operator like any other body we cannot read. */
-class NotJson extends Error {
-  override readonly name = "NotJson";
-}
-
 function previewIdOf(order: z.infer<typeof orderSchema>): string | null {
   for (const name of PREVIEW_PROPERTIES) {
     for (const item of order.line_items) {
@@ -116,25 +111,25 @@ export function createShopifyWebhookHandler(
     };
 
     const started = performance.now();
-    let outcome: string;
     // Shopify retries anything but a 2xx for hours: a signed body we cannot use is kept for an operator and
     // answered 200, whether it is not JSON at all or JSON of the wrong shape.
     let body: unknown;
+    let problem: string | null = null;
     try {
       body = parseExactJson(new TextDecoder().decode(raw));
     } catch {
-      body = undefined;
+      problem = "body is not JSON";
     }
-    try {
-      if (body === undefined) throw new NotJson();
-      outcome = await act(topic, shop, body, headers);
-    } catch (error) {
-      if (!(error instanceof z.ZodError) && !(error instanceof NotJson)) throw error;
-      const problem = error instanceof NotJson
-        ? "body is not JSON"
-        : error.issues.map((issue) => issue.path.join(".") || "body").join(", ");
-      outcome = await deps.store.unreadable(topic, shop, headers, problem);
+    let outcome: string | undefined;
+    if (problem === null) {
+      try {
+        outcome = await act(topic, shop, body, headers);
+      } catch (error) {
+        if (!(error instanceof z.ZodError)) throw error;
+        problem = error.issues.map((issue) => issue.path.join(".") || "body").join(", ");
+      }
     }
+    outcome ??= await deps.store.unreadable(topic, shop, headers, problem ?? "body");
     // Ids and outcomes only: no e-mail address, no name.
     log(JSON.stringify({
       event: "shopify_webhook",
