@@ -251,11 +251,39 @@ create trigger generation_jobs_print_regenerated_pages
   when (new.kind = 'preview' and new.status = 'completed' and old.status is distinct from 'completed')
   execute function internal.print_regenerated_pages();
 
--- A print job completes a second time only after a regeneration: its order already has a book. The book's
--- path is forgotten before generation_jobs_queue_book (an after trigger) looks at it, so the new book is
--- queued and kept as a first one is; the book-worker overwrites the same file. Until it is kept, the link
--- answers 409 book_not_ready (try again in a minute) rather than 410.
-create function internal.forget_book_to_rebuild()
+-- The book of a story whose print job has completed: queued for each paid order that has none and no task
+-- waiting. Called when the print job completes (below), when an operator retries an order, and when a story
+-- whose print job has completed is bought again (20261130180000).
+create function internal.queue_missing_books(p_story_id uuid)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  bought record;
+  queued integer := 0;
+begin
+  for bought in
+    select o.id from public.orders o
+     where o.story_id = p_story_id and o.status = 'paid' and o.book_path is null
+       and not exists (select 1 from pgmq.q_book_tasks t where t.message ->> 'order_id' = o.id::text)
+       for update of o
+  loop
+    perform pgmq.send('book_tasks', jsonb_build_object('order_id', bought.id));
+    queued := queued + 1;
+  end loop;
+  if queued > 0 then
+    perform internal.dispatch_delivery_tasks();
+  end if;
+  return queued;
+end;
+$$;
+comment on function internal.queue_missing_books(uuid) is 'Queues the book of each paid order of the story that has no book and no book task waiting; returns how many. Once its print job has completed.';
+
+-- A print job completes a second time only after a regeneration: its order already has a book. The book's path
+-- is forgotten first, so the new book is queued and kept as a first one is; the book-worker overwrites the same
+-- file. Until it is kept, the link answers 409 book_not_ready (try again in a minute) rather than 410.
+create or replace function internal.queue_book_of_completed_print()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -265,15 +293,10 @@ begin
      set book_path = null, book_bytes = null, book_pages = null, book_ready_at = null, book_error = null,
          updated_at = now()
    where story_id = new.story_id and status = 'paid' and book_path is not null;
-  return new;
+  perform internal.queue_missing_books(new.story_id);
+  return null;
 end;
 $$;
-
-create trigger generation_jobs_forget_book_to_rebuild
-  before update of status on public.generation_jobs
-  for each row
-  when (new.kind = 'print' and new.status = 'completed' and old.status is distinct from 'completed')
-  execute function internal.forget_book_to_rebuild();
 
 -- ---------------------------------------------------------------------------------------------------------
 -- ops.retry_order
@@ -355,15 +378,12 @@ begin
       raise exception 'the book of order % was deleted (its download period ended, or its data was erased)',
         p_order_id using errcode = 'TC409', hint = 'nothing is retried for a deleted book';
     end if;
-    if bought.book_error is null
-       and exists (select 1 from pgmq.q_book_tasks q where q.message ->> 'order_id' = p_order_id::text) then
+    -- Failed for good (book_error), or its task is gone: a new task, with fresh attempts.
+    update public.orders set book_error = null, updated_at = now() where id = p_order_id;
+    if internal.queue_missing_books(bought.story_id) = 0 then
       raise exception 'the book of order % is being assembled: nothing has failed', p_order_id
         using errcode = 'TC409', hint = 'select * from ops.stuck_work(); lists it when it stops moving';
     end if;
-    -- Failed for good (book_error), or its task is gone: a new task, with fresh attempts.
-    update public.orders set book_error = null, updated_at = now() where id = p_order_id;
-    perform pgmq.send('book_tasks', jsonb_build_object('order_id', p_order_id));
-    perform internal.dispatch_delivery_tasks();
     outcome := jsonb_build_object('order_id', p_order_id, 'step', 'book',
                                   'previous_error', bought.book_error is not null);
     perform internal.record_operator_action('retry_order', p_order_id, bought.story_id, null, null, outcome);
@@ -595,6 +615,19 @@ What happens: the page is drawn again at preview size under the story's preview 
 Answers {"page_id", "story_id", "page_number", "order_id", "book_made_again", "regenerations_used", "regenerations_allowed"}.
 Refuses with TC409: an expired story; a page not drawn (pending, failed, flagged, being drawn; the hint says what to do instead); a story with other work in progress; a bought book not assembled, failed or deleted, or past its download period. TC429: the budget is spent. TC404: no such page. 22023: no reason.$$;
 
+-- The code of a recorded error ('code: detail'): stuck_work and the metrics name failures by it.
+create function internal.failure_code(p_error text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  -- The pipeline records 'code: detail' (fail_page_attempt, fail_email, the book-worker). Only the code is a label: the detail
+  -- is free text, unbounded and possibly personal.
+  select coalesce(substring(p_error from '^([a-z][a-z0-9_]{0,62}):'), 'unclassified')
+$$;
+comment on function internal.failure_code(text) is 'The snake_case code of a recorded error (''provider_error: …'' → provider_error), else unclassified.';
+
 -- ---------------------------------------------------------------------------------------------------------
 -- ops.stuck_work
 -- ---------------------------------------------------------------------------------------------------------
@@ -641,7 +674,7 @@ begin
   union all
   select 'page_queued_too_long', p.id::text, p.story_id, paid.order_id, p.status::text, p.updated_at,
          format('page %s, attempt %s%s', p.page_number, p.attempts,
-                coalesce('; last error: ' || split_part(p.last_error, ':', 1), ''))
+                coalesce('; last error: ' || internal.failure_code(p.last_error), ''))
     from public.story_pages p
     left join paid on paid.story_id = p.story_id
    where p.status = 'queued' and p.updated_at < threshold
@@ -701,7 +734,7 @@ begin
          coalesce(e.created_at, o.book_ready_at),
          case when e.id is null then format('no email was queued: select ops.retry_order(%L);', o.id)
               else format('email %s (%s), %s attempts%s', e.id, e.idempotency_key, e.attempts,
-                          coalesce('; last error: ' || split_part(e.last_error, ':', 1), '')) end
+                          coalesce('; last error: ' || internal.failure_code(e.last_error), '')) end
     from public.orders o
     left join latest_email e on e.order_id = o.id
    where o.status = 'paid' and o.book_path is not null
@@ -709,7 +742,7 @@ begin
   union all
   select 'email_failed', e.id::text, o.story_id, o.id, e.status, e.created_at,
          format('%s after %s attempts, last error: %s; select ops.retry_order(%L);', e.idempotency_key, e.attempts,
-                coalesce(split_part(e.last_error, ':', 1), 'none'), o.id)
+                coalesce(internal.failure_code(e.last_error), 'none'), o.id)
     from latest_email e
     join public.orders o on o.id = e.order_id
    where e.status = 'failed' and o.status = 'paid'

@@ -207,18 +207,6 @@ comment on function internal.health_snapshot() is 'What GET health reports from 
 -- ---------------------------------------------------------------------------------------------------------
 -- Metrics
 -- ---------------------------------------------------------------------------------------------------------
-create function internal.failure_code(p_error text)
-returns text
-language sql
-immutable
-set search_path = ''
-as $$
-  -- The pipeline records 'code: detail' (fail_page_attempt, fail_email). Only the code is a label: the detail
-  -- is free text, unbounded and possibly personal.
-  select coalesce(substring(p_error from '^([a-z][a-z0-9_]{0,62}):'), 'unclassified')
-$$;
-comment on function internal.failure_code(text) is 'The snake_case code of a recorded error (''provider_error: …'' → provider_error), else unclassified.';
-
 create function internal.metrics_snapshot(p_latency_buckets_seconds numeric[], p_cost_buckets_usd numeric[])
 returns jsonb
 language sql
@@ -268,7 +256,8 @@ as $$
      where p.status in ('failed', 'flagged')
      group by 2
     union all
-    -- Book errors are free text, recorded after the last attempt; an order whose book was made since is fine.
+    -- Recorded after the last attempt ('book_layout: …', 'book_assembly: …'; a task lost by the dispatcher is
+    -- unclassified); an order whose book was made since is fine.
     select 'book', internal.failure_code(o.book_error), count(*)
       from public.orders o
      where o.book_error is not null and o.book_ready_at is null

@@ -5,43 +5,6 @@
 -- print job completing for a paid order, or a paid order arriving for a story whose print job has completed.
 -- Both go through one function.
 
-create function internal.queue_missing_books(p_story_id uuid)
-returns integer
-language plpgsql
-set search_path = ''
-as $$
-declare
-  bought record;
-  queued integer := 0;
-begin
-  for bought in
-    select o.id from public.orders o
-     where o.story_id = p_story_id and o.status = 'paid' and o.book_path is null
-       and not exists (select 1 from pgmq.q_book_tasks t where t.message ->> 'order_id' = o.id::text)
-       for update of o
-  loop
-    perform pgmq.send('book_tasks', jsonb_build_object('order_id', bought.id));
-    queued := queued + 1;
-  end loop;
-  if queued > 0 then
-    perform internal.dispatch_delivery_tasks();
-  end if;
-  return queued;
-end;
-$$;
-comment on function internal.queue_missing_books(uuid) is 'Queues the book of each paid order of the story that has no book and no book task waiting; returns how many. Once its print job has completed.';
-
-create or replace function internal.queue_book_of_completed_print()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform internal.queue_missing_books(new.story_id);
-  return null;
-end;
-$$;
-
 create function internal.queue_book_of_printed_story()
 returns trigger
 language plpgsql

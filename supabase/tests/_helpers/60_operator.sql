@@ -61,7 +61,7 @@ as $$
 $$;
 
 -- The book-worker gives up on the order's book on its last attempt.
-create or replace function tests.fail_book(p_order_id uuid, p_error text default 'the text does not fit page 4')
+create or replace function tests.fail_book(p_order_id uuid, p_error text default 'book_layout: the text does not fit page 4')
 returns void
 language sql
 set search_path = ''
