@@ -6,7 +6,6 @@
 import { join } from "node:path";
 import postgres from "postgres";
 import { databaseUrl, platformSettings, PROJECT_DATABASE } from "../platform/cli/settings.ts";
-import { effectiveShopifySecret } from "../platform/server/dev/shopify_deliveries.ts";
 import { platformKeys } from "../platform/server/keys.ts";
 import { readProjectConfig } from "../platform/server/project_config.ts";
 import { readEnv } from "../supabase/functions/_shared/env.ts";
@@ -125,7 +124,6 @@ async function main(): Promise<void> {
       {
         url: apiUrl,
         anonKey: keys.anonKey,
-        shopifyWebhookSecret: effectiveShopifySecret(projectConfig, keys),
         admin,
       },
       {

@@ -1,7 +1,8 @@
 /**
  * The whole journey a parent and the shop make, against a running platform, as `npm run demo` shows it:
  * anonymous sign-in → the sample photo uploaded → a preview, its progress heard on the private Realtime channel →
- * a correctly signed Shopify orders/paid → the book-ready email in the outbox → its link followed → the PDF saved.
+ * a correctly signed Shopify orders/paid (the local platform signs it) → the book-ready email in the outbox → its
+ * link followed → the PDF saved.
  *
  * Everything goes through the public surface (supabase-js, the functions, the local platform's outbox route) except
  * the closing figures (images drawn, cost), which an operator reads from the database.
@@ -9,11 +10,7 @@
 import { join } from "node:path";
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import type postgres from "postgres";
-import {
-  orderBody,
-  randomShopifyOrderId,
-  shopifyDelivery,
-} from "../platform/server/dev/shopify_deliveries.ts";
+import { downloadBook } from "../platform/server/dev/book_download.ts";
 import { eventually } from "../platform/tests/support/test_platform.ts";
 import { callCostUsd, type PriceTable } from "../supabase/functions/_shared/fal/fal_pricing.ts";
 
@@ -21,8 +18,6 @@ export interface DemoTarget {
   /** The platform's API URL, e.g. http://127.0.0.1:54321. */
   url: string;
   anonKey: string;
-  /** The secret shopify-webhooks verifies deliveries with. */
-  shopifyWebhookSecret: string;
   /** Read-only figures for the summary (images drawn, provider cost). */
   admin: postgres.Sql;
 }
@@ -153,20 +148,20 @@ export async function runDemoJourney(target: DemoTarget, options: DemoOptions): 
   });
 
   const { orderId, email } = await timed("purchase → book → email", async () => {
-    const id = randomShopifyOrderId();
-    const delivery = await shopifyDelivery(
-      `${target.url}/functions/v1/shopify-webhooks`,
-      orderBody({ orderId: id, previewId, email: "parent@example.com" }),
-      { topic: "orders/paid", secret: target.shopifyWebhookSecret },
-    );
-    const answer = await fetch(delivery);
-    const outcome = await answer.json().catch(() => ({}));
-    if (answer.status !== 200) {
+    // The local platform signs an orders/paid with its Shopify secret and delivers it to shopify-webhooks,
+    // as Shopify does after checkout.
+    const bought = await fetch(`${target.url}/dev/v1/simulate-purchase`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ preview_id: previewId, email: "parent@example.com" }),
+    });
+    const outcome = await bought.json().catch(() => ({}));
+    if (!bought.ok) {
       throw new DemoError(
-        `the signed orders/paid was answered ${answer.status} ${JSON.stringify(outcome)}` +
-          (answer.status === 503 ? " (is SHOPIFY_WEBHOOK_SECRET set for the functions?)" : ""),
+        `POST /dev/v1/simulate-purchase answered ${bought.status} ${JSON.stringify(outcome)}`,
       );
     }
+    const id: string = outcome.order_id;
     log(`Shopify order ${id}: ${outcome.outcome ?? "accepted"}`);
     const emailed = eventually(
       () => outboxEmail(target.url, accessToken, id),
@@ -181,18 +176,7 @@ export async function runDemoJourney(target: DemoTarget, options: DemoOptions): 
   });
 
   const pdf = await timed("follow the link, save the PDF", async () => {
-    const redirect = await fetch(email.downloadUrl, { redirect: "manual" });
-    await redirect.body?.cancel();
-    const location = redirect.headers.get("location");
-    if (redirect.status !== 302 || !location) {
-      throw new DemoError(`the download link answered ${redirect.status}`);
-    }
-    const file = await fetch(location);
-    if (!file.ok) throw new DemoError(`the signed PDF URL answered ${file.status}`);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    if (new TextDecoder().decode(bytes.subarray(0, 5)) !== "%PDF-") {
-      throw new DemoError("the download is not a PDF");
-    }
+    const bytes = await downloadBook(email.downloadUrl);
     await Deno.mkdir(options.outDir, { recursive: true });
     const path = join(options.outDir, `talecraft-${previewId.slice(0, 8)}.pdf`);
     await Deno.writeFile(path, bytes);

@@ -3,6 +3,7 @@
  * the figures of how the books got there.
  */
 import type postgres from "postgres";
+import { downloadBook, downloadLinkIn } from "../../platform/server/dev/book_download.ts";
 import type { FakeResend } from "../../tests/support/fake_resend/fake_resend_server.ts";
 import { type Book, BOOK_PAGES, type DriveContext, PREVIEW_PAGES } from "./books.ts";
 import type { ScenarioReport } from "./report.ts";
@@ -91,18 +92,14 @@ async function checkLinks(
 ): Promise<void> {
   let served = 0;
   for (const email of resend.delivered) {
-    const link = /https?:\/\/\S+\/downloads\/[0-9a-f-]{36}\?token=\S+/.exec(email.text ?? "")?.[0];
+    const link = downloadLinkIn(email.text ?? "");
     const orderId = email.idempotencyKey?.replace(/^book-ready\//, "");
     if (!link || !orderId) continue;
-    const redirect = await fetch(link, { redirect: "manual" });
-    await redirect.body?.cancel();
-    const location = redirect.headers.get("location");
-    if (redirect.status !== 302 || !location) continue;
-    const pdf = new Uint8Array(await (await fetch(location)).arrayBuffer());
+    const pdf = await downloadBook(link).catch(() => null);
+    if (!pdf) continue;
     const [order] = await admin<{ book_bytes: string }[]>`
       select book_bytes::text from public.orders where id = ${orderId}`;
-    const isPdf = new TextDecoder().decode(pdf.subarray(0, 5)) === "%PDF-";
-    if (isPdf && pdf.byteLength === Number(order?.book_bytes)) served++;
+    if (pdf.byteLength === Number(order?.book_bytes)) served++;
   }
   report.expectEqual("emailed links that serve their book's PDF", served, resend.delivered.length);
 }

@@ -4,6 +4,7 @@
  * lives in `internal`, which no API role may read.
  */
 import type postgres from "postgres";
+import { downloadLinkIn } from "./book_download.ts";
 
 /** One book email as the console shows it: the rendered message and the download link it carries. */
 export interface BookEmail {
@@ -63,9 +64,4 @@ export function createDevStore(sql: postgres.Sql): DevStore {
       }));
     },
   };
-}
-
-/** The book's download link in an email's text: `<url>/downloads/<order uuid>?token=<token>`. */
-export function downloadLinkIn(text: string): string | null {
-  return /https?:\/\/\S+\/downloads\/[0-9a-f-]{36}\?token=[^\s"'<>]+/.exec(text)?.[0] ?? null;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { downloadLinkIn } from "./dev_store.ts";
+import { downloadLinkIn } from "./book_download.ts";
 
 const LINK =
   "http://127.0.0.1:54321/functions/v1/downloads/3f1d2c4b-5a6e-4f70-8192-a3b4c5d6e7f8?token=eyJ.abc_-.x";
