@@ -15,7 +15,7 @@ import { encodePng } from "../supabase/functions/_shared/images/test_images.ts";
 import { createRgbaImage } from "../supabase/functions/_shared/images/raster.ts";
 import { deflated, pngWithHeader } from "../tests/support/exif_builder.ts";
 import { noFace, oneFace, tinyFace, twoFaces, uncroppedPortrait } from "../tests/support/photo_fixtures.ts";
-import { orderBody, SHOP, shopifyHmac } from "../tests/support/shopify_fixtures.ts";
+import { orderBody, shopifyDelivery as signedShopifyDelivery } from "../tests/support/shopify_fixtures.ts";
 import type { World } from "./bad_input_world.ts";
 
 export type Endpoint =
@@ -903,25 +903,14 @@ function shopifyDelivery(
   body: () => string,
   options: { hmac?: string | null; signedBody?: string; secret?: string } = {},
 ): RequestBuilder {
-  return async (world) => {
-    const sent = body();
-    const hmac = options.hmac !== undefined
-      ? options.hmac
-      : await shopifyHmac(options.signedBody ?? sent, options.secret ?? world.shopifySecret);
-    return new Request(`${world.url}/functions/v1/shopify-webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-shopify-shop-domain": SHOP,
-        "x-shopify-api-version": "2025-10",
-        "x-shopify-webhook-id": crypto.randomUUID(),
-        "x-shopify-triggered-at": new Date().toISOString(),
-        ...(topic !== null ? { "x-shopify-topic": topic } : {}),
-        ...(hmac !== null ? { "x-shopify-hmac-sha256": hmac } : {}),
-      },
-      body: sent,
+  return (world) =>
+    signedShopifyDelivery(`${world.url}/functions/v1/shopify-webhooks`, body(), {
+      topic,
+      secret: options.secret ?? world.shopifySecret,
+      signedBody: options.signedBody,
+      omitHmac: options.hmac === null,
+      hmac: options.hmac ?? undefined,
     });
-  };
 }
 
 /** Order ids above 2^53 that no arranged order uses, one per case that needs a new order. */

@@ -68,26 +68,32 @@ export async function shopifyHmac(body: string | Uint8Array, secret: string): Pr
 }
 
 export interface DeliveryOptions {
-  topic: string;
+  /** null: no X-Shopify-Topic header at all. */
+  topic: string | null;
   secret: string;
   /** Signs this body but sends `body` (to test tampering). */
   signedBody?: string;
   webhookId?: string;
   omitHmac?: boolean;
+  /** Sent as the X-Shopify-Hmac-Sha256 header as it is, instead of a signature. */
+  hmac?: string;
 }
 
 export async function shopifyDelivery(url: string, body: string, options: DeliveryOptions): Promise<Request> {
   const headers = new Headers({
     "content-type": "application/json",
-    "x-shopify-topic": options.topic,
     "x-shopify-shop-domain": SHOP,
     "x-shopify-api-version": "2025-10",
     "x-shopify-webhook-id": options.webhookId ?? crypto.randomUUID(),
     "x-shopify-event-id": crypto.randomUUID(),
     "x-shopify-triggered-at": new Date().toISOString(),
   });
+  if (options.topic !== null) headers.set("x-shopify-topic", options.topic);
   if (!options.omitHmac) {
-    headers.set("x-shopify-hmac-sha256", await shopifyHmac(options.signedBody ?? body, options.secret));
+    headers.set(
+      "x-shopify-hmac-sha256",
+      options.hmac ?? await shopifyHmac(options.signedBody ?? body, options.secret),
+    );
   }
   return new Request(url, { method: "POST", headers, body });
 }
