@@ -10,7 +10,7 @@ import type {
   PageImageRequest,
 } from "../../supabase/functions/_shared/images/image_provider.ts";
 import { ImageProviderError } from "../../supabase/functions/_shared/images/image_provider.ts";
-import { readJpegHeader } from "../../supabase/functions/_shared/images/image_decoding.ts";
+import { readJpegHeader } from "../../supabase/functions/_shared/images/image_header.ts";
 import { createServiceObjectStore } from "../../supabase/functions/_shared/storage.ts";
 import { themeStoryContent } from "../../supabase/functions/_shared/story_content/theme_catalogue.ts";
 import { watermarkPreviewImage } from "../../supabase/functions/_shared/page_results.ts";

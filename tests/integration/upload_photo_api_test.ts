@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
 import encodeWebp from "@jsquash/webp/encode.js";
 import type { TestPlatform } from "../../platform/tests/support/test_platform.ts";
-import { readJpegHeader } from "../../supabase/functions/_shared/images/image_decoding.ts";
+import { readJpegHeader } from "../../supabase/functions/_shared/images/image_header.ts";
 import { createRgbaImage, type RgbaImage } from "../../supabase/functions/_shared/images/raster.ts";
 import { encodeJpeg } from "../../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { encodePng } from "../../supabase/functions/_shared/images/test_images.ts";

@@ -13,6 +13,8 @@ export interface DatabaseOptions {
   max?: number;
   /** Shown in pg_stat_activity, so an operator can tell the functions apart. */
   applicationName?: string;
+  /** How long a connection attempt may take; postgres.js's own default is 30 s. */
+  connectTimeoutSeconds?: number;
 }
 
 export function createDatabase(url: string, options: DatabaseOptions = {}): Sql {
@@ -21,6 +23,10 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Sql 
     max: options.max ?? 4,
     idle_timeout: 20,
     connection: { application_name: options.applicationName ?? "edge-function" },
+    // Set only when given: postgres.js takes a key that is present, even undefined, over its default.
+    ...(options.connectTimeoutSeconds === undefined
+      ? {}
+      : { connect_timeout: options.connectTimeoutSeconds }),
     onnotice: () => {},
   });
 }

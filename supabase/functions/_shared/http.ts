@@ -57,24 +57,24 @@ export async function readJson(request: Request): Promise<unknown> {
 }
 
 /**
- * Reads a request body of at most `maxBytes`, or throws `tooLarge()`. A declared Content-Length over the limit
- * is refused before any byte is read; a body without one (chunked) is read only until it passes the limit, so an
- * oversized upload never sits in memory whole.
+ * Reads a request (or response) body of at most `maxBytes`, or throws `tooLarge()`. A declared Content-Length
+ * over the limit is refused before any byte is read; a body without one (chunked) is read only until it passes
+ * the limit, so an oversized upload or download never sits in memory whole.
  */
 export async function readBodyWithin(
-  request: Request,
+  message: Request | Response,
   maxBytes: number,
-  tooLarge: () => ApiError,
+  tooLarge: () => Error,
 ): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const declared = Number(message.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) {
-    await request.body?.cancel().catch(() => {});
+    await message.body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  if (!request.body) return new Uint8Array(0);
+  if (!message.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const reader = request.body.getReader();
+  const reader = message.body.getReader();
   while (true) {
     const { done, value } = await reader.read();
     if (done) break;

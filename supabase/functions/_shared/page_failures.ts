@@ -3,7 +3,7 @@
  * PageFailure as final, and anything unexpected as a retryable internal error whose details go to the log only
  * (the page's last error is readable by the parent).
  */
-import { ImageInputError } from "./images/image_decoding.ts";
+import { ImageInputError } from "./images/image_header.ts";
 import { ImageProviderError } from "./images/image_provider.ts";
 
 /** A failure of this page that retrying will not fix (missing photo, no scene for the theme). */

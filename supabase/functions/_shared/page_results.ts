@@ -15,7 +15,7 @@ import type { CallClosing, PageStore, PageTask } from "./page_store.ts";
 import { PRINT_SIDE_PX } from "./images/image_provider.ts";
 import type { RgbaImage } from "./images/raster.ts";
 import { watermarkPreview, watermarkPreviewPixels } from "./images/watermark.ts";
-import type { ObjectStore } from "./storage.ts";
+import { type ObjectStore, removeObjects, type StoredObject } from "./storage.ts";
 
 export interface DrawnImage {
   bytes: Uint8Array;
@@ -54,11 +54,6 @@ export function watermarkPreviewImage(image: DrawnImage): Promise<Uint8Array> {
   return image.pixels ? Promise.resolve(watermarkPreviewPixels(image.pixels)) : watermarkPreview(image.bytes);
 }
 
-interface Uploaded {
-  bucket: string;
-  path: string;
-}
-
 const EXTENSIONS = { "image/jpeg": "jpg", "image/png": "png" } as const;
 
 export async function storeDrawnPage(
@@ -70,7 +65,7 @@ export async function storeDrawnPage(
 ): Promise<StoredOutcome> {
   const { task, leaseToken, msgId } = attempt;
   const extension = EXTENSIONS[image.contentType];
-  const uploaded: Uploaded[] = [];
+  const uploaded: StoredObject[] = [];
   const upload = async (bucket: string, path: string, bytes: Uint8Array, contentType: string) => {
     await deps.objects.upload(bucket, path, bytes, contentType);
     uploaded.push({ bucket, path });
@@ -129,17 +124,16 @@ export async function storeDrawnPage(
 }
 
 /** Best effort: a file left behind is found by the expiry or the erasure, which list the story's folders. */
-export async function removeUploaded(deps: Pick<PageResultDeps, "objects" | "log">, uploaded: Uploaded[]) {
-  for (const { bucket, path } of uploaded) {
-    try {
-      await deps.objects.remove(bucket, [path]);
-    } catch (error) {
-      deps.log(JSON.stringify({
-        level: "error",
-        event: "page_cleanup_failed",
-        bucket,
-        error: (error as Error).message,
-      }));
-    }
-  }
+export async function removeUploaded(
+  deps: Pick<PageResultDeps, "objects" | "log">,
+  uploaded: StoredObject[],
+) {
+  await removeObjects(uploaded, deps.objects, (bucket, error) => {
+    deps.log(JSON.stringify({
+      level: "error",
+      event: "page_cleanup_failed",
+      bucket,
+      error: (error as Error).message,
+    }));
+  });
 }

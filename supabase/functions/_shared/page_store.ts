@@ -6,6 +6,7 @@
 import type { Sql, TransactionSql } from "./database.ts";
 import type { Enums, Tables } from "./database.types.ts";
 import type { FaceBox, ProviderCallStage } from "./images/image_provider.ts";
+import type { StoredObject } from "./storage.ts";
 
 export type ClaimOutcome = "claimed" | "busy" | "not_queued" | "missing" | "exhausted";
 export type AttemptOutcome = "retrying" | "failed" | "flagged" | "stale";
@@ -16,7 +17,7 @@ export interface Claim {
   leaseToken: string | null;
   attempt: number | null;
   /** What the dead attempt this claim took over had uploaded, which the page does not use: to be removed. */
-  abandonedObjects: { bucket: string; path: string }[];
+  abandonedObjects: StoredObject[];
 }
 
 /** Everything needed to draw one page, or to store what a provider drew for it. */

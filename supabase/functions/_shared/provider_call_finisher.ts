@@ -13,10 +13,11 @@
  * error. After the abandon period the sweep gives up and the page is retried. A result that would read the same
  * again (no image, too large, not an image) fails the attempt at once.
  */
+import { readBodyWithin } from "./http.ts";
 import { describeFailure } from "./page_failures.ts";
 import type { CallClosing, PageStore, QueuedCall } from "./page_store.ts";
 import { type DrawnImage, type PageResultDeps, removeUploaded, storeDrawnPage } from "./page_results.ts";
-import { ImageInputError, readImageHeader } from "./images/image_decoding.ts";
+import { ImageInputError, readImageHeader } from "./images/image_header.ts";
 import { type ArtStyle, ImageProviderError, type QueuedImageProvider } from "./images/image_provider.ts";
 import type { ObjectStore } from "./storage.ts";
 
@@ -85,23 +86,14 @@ export function createProviderCallFinisher(deps: FinisherDeps) {
         },
       );
     }
-    const declared = Number(response.headers.get("content-length") ?? "0");
-    if (declared > deps.config.maxImageBytes) {
-      await response.body?.cancel();
-      throw new ImageProviderError("provider_error", "the image is larger than accepted", {
-        retryable: true,
-      });
-    }
+    const tooLarge = () =>
+      new ImageProviderError("provider_error", "the image is larger than accepted", { retryable: true });
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await response.arrayBuffer());
+      bytes = await readBodyWithin(response, deps.config.maxImageBytes, tooLarge);
     } catch (error) {
+      if (error instanceof ImageProviderError) throw error;
       throw new DownloadInterrupted("the image download broke off", error);
-    }
-    if (bytes.byteLength > deps.config.maxImageBytes) {
-      throw new ImageProviderError("provider_error", "the image is larger than accepted", {
-        retryable: true,
-      });
     }
     // The size comes from the header: a print-size image is never decoded here.
     const header = readImageHeader(bytes);

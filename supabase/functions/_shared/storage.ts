@@ -3,6 +3,7 @@
  * SQL, since Storage keeps the bytes and the `storage.objects` rows together.
  */
 import { createClient } from "@supabase/supabase-js";
+import type { Sql } from "./database.ts";
 
 /** What functions do with Storage, small enough to fake in unit tests. */
 export interface ObjectStore {
@@ -17,6 +18,41 @@ export interface ObjectStore {
 
 export class StorageError extends Error {
   override readonly name = "StorageError";
+}
+
+/** One object in Storage. */
+export interface StoredObject {
+  bucket: string;
+  path: string;
+}
+
+/**
+ * Deletes the objects with one remove per bucket. A failing bucket throws, unless `onError` is given: then it
+ * is reported there and the other buckets are still tried (for best-effort cleanup).
+ */
+export async function removeObjects(
+  objects: StoredObject[],
+  store: Pick<ObjectStore, "remove">,
+  onError?: (bucket: string, error: unknown) => void,
+): Promise<void> {
+  for (const [bucket, inBucket] of Map.groupBy(objects, (object) => object.bucket)) {
+    try {
+      await store.remove(bucket, inBucket.map((object) => object.path));
+    } catch (error) {
+      if (!onError) throw error;
+      onError(bucket, error);
+    }
+  }
+}
+
+/**
+ * Every storage object of the user: photos, watermarked previews, print pages and books. `sql` must be able
+ * to read schema `internal` (the `postgres` role of SUPABASE_DB_URL).
+ */
+export async function userStorageObjects(sql: Sql, userId: string): Promise<StoredObject[]> {
+  const rows = await sql<{ bucket: string; path: string }[]>`
+    select bucket, path from internal.user_storage_objects(${userId}::uuid)`;
+  return rows.map(({ bucket, path }) => ({ bucket, path }));
 }
 
 // Storage removes at most this many objects per request.

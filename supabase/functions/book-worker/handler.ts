@@ -48,6 +48,8 @@ export function createBookWorkerHandler(deps: BookWorkerDeps): (request: Request
     if (missing.length > 0) {
       throw new Error(`pages without a print image: ${missing.map((page) => page.pageNumber).join(", ")}`);
     }
+    // Books live under their parent's folder, where an erasure finds them; checked before the book is laid out.
+    if (!contents.userId) throw new BookLayoutError("the order's story has no parent any more");
     const book = await buildBookPdf({
       title: contents.title,
       childName: contents.childName,
@@ -63,8 +65,6 @@ export function createBookWorkerHandler(deps: BookWorkerDeps): (request: Request
         },
       })),
     });
-    // Books live under their parent's folder, where an erasure finds them.
-    if (!contents.userId) throw new BookLayoutError("the order's story has no parent any more");
     const path = `${contents.userId}/${orderId}.pdf`;
     await deps.files.uploadStream("books", path, book.stream, "application/pdf");
     const bytes = await book.byteLength;

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { Authenticator } from "../_shared/auth.ts";
+import type { Clock } from "../_shared/clock.ts";
 import type { DownloadTokens } from "../_shared/download_token.ts";
 import { ApiError, serveJson } from "../_shared/http.ts";
 import type { ObjectStore } from "../_shared/storage.ts";
@@ -18,7 +19,7 @@ export interface DownloadDeps {
   tokens: DownloadTokens;
   authenticate: Authenticator;
   objects: Pick<ObjectStore, "signedUrl">;
-  now?: () => Date;
+  clock: Clock;
   log?: (line: string) => void;
 }
 
@@ -28,7 +29,6 @@ const SIGNED_URL_SECONDS = 300;
 const orderId = z.guid();
 
 export function createDownloadHandler(deps: DownloadDeps): (request: Request) => Promise<Response> {
-  const now = deps.now ?? (() => new Date());
   const notFound = () => new ApiError(404, "order_not_found", "There is no such order.");
 
   async function handle(request: Request): Promise<Response> {
@@ -61,7 +61,7 @@ export function createDownloadHandler(deps: DownloadDeps): (request: Request) =>
     }
     // The link's own expiry and the order's download period: whichever ends first.
     const expiries = [tokenExpiry, order.downloadExpiresAt].filter((date): date is Date => date !== null);
-    if (expiries.some((date) => date <= now())) {
+    if (expiries.some((date) => date <= deps.clock.now())) {
       throw new ApiError(410, "link_expired", "This download link has expired.");
     }
     if (!order.bookPath && order.bookReadyAt) {

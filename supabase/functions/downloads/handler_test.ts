@@ -37,7 +37,7 @@ async function setup(order: OrderDownload | null = READY) {
         );
       },
     },
-    now: () => NOW,
+    clock: { now: () => NOW },
     log: () => {},
   });
   return { handler, tokens, signed };

@@ -1,10 +1,6 @@
 /** The erase-data function's database access, as `postgres` (SUPABASE_DB_URL), the owner of schema `internal`. */
 import type { Sql } from "../_shared/database.ts";
-
-export interface StoredObject {
-  bucket: string;
-  path: string;
-}
+import { type StoredObject, userStorageObjects } from "../_shared/storage.ts";
 
 export interface ErasedRows {
   photos: number;
@@ -20,11 +16,7 @@ export interface ErasureStore {
 
 export function createErasureStore(sql: Sql): ErasureStore {
   return {
-    async objectsOf(userId) {
-      const rows = await sql<{ bucket: string; path: string }[]>`
-        select bucket, path from internal.user_storage_objects(${userId}::uuid)`;
-      return rows.map(({ bucket, path }) => ({ bucket, path }));
-    },
+    objectsOf: (userId) => userStorageObjects(sql, userId),
     async eraseRows(userId) {
       const [row] = await sql<{ photos: number; stories: number }[]>`
         select photos, stories from internal.erase_user_data(${userId}::uuid)`;

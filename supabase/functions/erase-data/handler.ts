@@ -9,7 +9,7 @@
  */
 import type { Authenticator } from "../_shared/auth.ts";
 import { ApiError, json, serveJson } from "../_shared/http.ts";
-import type { ObjectStore } from "../_shared/storage.ts";
+import { type ObjectStore, removeObjects } from "../_shared/storage.ts";
 import type { ErasureStore } from "./erasure_store.ts";
 
 export interface EraseDataDeps {
@@ -25,10 +25,7 @@ export function createEraseDataHandler(deps: EraseDataDeps): (request: Request) 
   async function erase(request: Request): Promise<Response> {
     const claims = await deps.authenticate(request);
     const objects = await deps.erasure.objectsOf(claims.sub);
-    const buckets = Map.groupBy(objects, (object) => object.bucket);
-    for (const [bucket, inBucket] of buckets) {
-      await deps.objects.remove(bucket, inBucket.map((object) => object.path));
-    }
+    await removeObjects(objects, deps.objects);
     const rows = await deps.erasure.eraseRows(claims.sub);
     // Counts only: the log of an erasure must not itself keep what was erased.
     log(JSON.stringify({ event: "user_data_erased", ...rows, files: objects.length }));

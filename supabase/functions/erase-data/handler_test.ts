@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { UserClaims } from "../_shared/auth.ts";
 import { ApiError } from "../_shared/http.ts";
-import type { StoredObject } from "./erasure_store.ts";
+import type { StoredObject } from "../_shared/storage.ts";
 import { createEraseDataHandler } from "./handler.ts";
 
 const USER: UserClaims = { sub: "7d4c8f7e-5b0a-4a44-9a43-6f0f5a1f2b11", role: "authenticated" };

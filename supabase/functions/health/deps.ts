@@ -14,17 +14,11 @@ const CONNECT_TIMEOUT_SECONDS = 2;
 const STATEMENT_TIMEOUT_MS = 2_000;
 const DATABASE_DEADLINE_MS = 3_000;
 
-/** The database URL with libpq's connect_timeout, which postgres.js reads from it (its own default is 30 s). */
-function withConnectTimeout(databaseUrl: string, seconds: number): string {
-  const url = new URL(databaseUrl);
-  url.searchParams.set("connect_timeout", String(seconds));
-  return url.toString();
-}
-
 export function createHealthDeps(env: Env): HealthDeps {
-  const sql = createDatabase(withConnectTimeout(env.SUPABASE_DB_URL, CONNECT_TIMEOUT_SECONDS), {
+  const sql = createDatabase(env.SUPABASE_DB_URL, {
     max: 1,
     applicationName: "health",
+    connectTimeoutSeconds: CONNECT_TIMEOUT_SECONDS,
   });
   return {
     store: createHealthStore(sql, { statementTimeoutMs: STATEMENT_TIMEOUT_MS }),

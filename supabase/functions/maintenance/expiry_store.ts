@@ -1,14 +1,10 @@
 /** The maintenance function's database access, as `postgres` (SUPABASE_DB_URL), the owner of schema `internal`. */
 import type { Sql } from "../_shared/database.ts";
+import type { StoredObject } from "../_shared/storage.ts";
 
 export interface ExpiredStory {
   storyId: string;
   userId: string;
-}
-
-export interface StoredObject {
-  bucket: string;
-  path: string;
 }
 
 export interface ExpiryStore {

@@ -19,7 +19,7 @@
 import { z } from "zod";
 import { requireServiceKey } from "../_shared/auth.ts";
 import { ApiError, json, readJson, serveJson } from "../_shared/http.ts";
-import type { ObjectStore } from "../_shared/storage.ts";
+import { type ObjectStore, removeObjects } from "../_shared/storage.ts";
 import type { ExpiredStory, ExpiryStore } from "./expiry_store.ts";
 import type { DeletionReason, PhotoRetentionStore } from "./photo_retention_store.ts";
 import { type ProviderSweepDeps, sweepProviderCalls } from "./provider_sweep.ts";
@@ -74,12 +74,7 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
     const batch = [...stories.values()];
 
     const objects = await deps.expiry.objectsOf(batch);
-    for (const bucket of new Set(objects.map((object) => object.bucket))) {
-      await deps.objects.remove(
-        bucket,
-        objects.filter((object) => object.bucket === bucket).map((object) => object.path),
-      );
-    }
+    await removeObjects(objects, deps.objects);
     const pagesForgotten = await deps.expiry.forgetImages(batch.map((story) => story.storyId));
     const result = {
       task: "expire_previews",
@@ -132,9 +127,7 @@ export function createMaintenanceHandler(deps: MaintenanceDeps): (request: Reque
         // Files before rows, as erase-data does: a run that stops half-way leaves the rows that find the files.
         for (const userId of redaction.userIds) {
           const objects = await deps.redactions.objectsOf(userId);
-          for (const [bucket, inBucket] of Map.groupBy(objects, (object) => object.bucket)) {
-            await deps.objects.remove(bucket, inBucket.map((object) => object.path));
-          }
+          await removeObjects(objects, deps.objects);
           files += objects.length;
         }
         await deps.redactions.complete(redaction.requestId);

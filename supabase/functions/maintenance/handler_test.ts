@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { ExpiredStory, ExpiryStore, StoredObject } from "./expiry_store.ts";
+import type { StoredObject } from "../_shared/storage.ts";
+import type { ExpiredStory, ExpiryStore } from "./expiry_store.ts";
 import type { BookRetentionStore } from "./book_retention_store.ts";
 import type { RedactionStore } from "./redaction_store.ts";
 import { createMaintenanceHandler } from "./handler.ts";

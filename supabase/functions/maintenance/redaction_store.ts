@@ -1,5 +1,6 @@
 /** Shopify redactions as maintenance carries them out: the users' files first (Storage API), then the rows. */
 import type { Sql } from "../_shared/database.ts";
+import { type StoredObject, userStorageObjects } from "../_shared/storage.ts";
 
 export interface PendingRedaction {
   requestId: string;
@@ -9,7 +10,7 @@ export interface PendingRedaction {
 export interface RedactionStore {
   pending(limit: number): Promise<PendingRedaction[]>;
   /** Every storage object of the user (photos, previews, print pages, books). */
-  objectsOf(userId: string): Promise<{ bucket: string; path: string }[]>;
+  objectsOf(userId: string): Promise<StoredObject[]>;
   /** Erases the users' rows, anonymises or deletes the orders, and marks the request done. */
   complete(requestId: string): Promise<void>;
   /** Kept for the next run and for an operator: the request stays pending. */
@@ -23,11 +24,7 @@ export function createRedactionStore(sql: Sql): RedactionStore {
         select request_id, user_ids from internal.pending_redactions(${limit}::integer)`;
       return rows.map((row) => ({ requestId: row.request_id, userIds: row.user_ids }));
     },
-    async objectsOf(userId) {
-      const rows = await sql<{ bucket: string; path: string }[]>`
-        select bucket, path from internal.user_storage_objects(${userId}::uuid)`;
-      return rows.map(({ bucket, path }) => ({ bucket, path }));
-    },
+    objectsOf: (userId) => userStorageObjects(sql, userId),
     async complete(requestId) {
       await sql`select internal.complete_redaction(${requestId}::uuid)`;
     },

@@ -5,17 +5,11 @@
  * network at run time, so it works under the edge runtime's restrictions (no FFI, no subprocesses, 256 MB).
  */
 import type * as FaceApi from "@vladmandic/face-api/dist/face-api.esm.js";
+import type { FaceBox } from "../_shared/images/image_provider.ts";
 import { downscale, fitWithin, type RgbaImage } from "../_shared/images/raster.ts";
 
-/** In pixels of the image passed to `detect`, clamped to its bounds. */
-export interface FaceBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 export interface DetectedFace {
+  /** In pixels of the image passed to `detect`, clamped to its bounds. */
   box: FaceBox;
   /** The detector's score, 0–1. */
   confidence: number;

@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import { bundleFaceModel } from "../../../scripts/bundle_face_model.ts";
 import { HEAD_AND_SHOULDERS, largePhoto, noFace, oneFace } from "../../../tests/support/photo_fixtures.ts";
 import { Framebuffer } from "../_shared/images/imagescript_framebuffer.ts";
+import type { FaceBox } from "../_shared/images/image_provider.ts";
 import type { RgbaImage } from "../_shared/images/raster.ts";
 import { runRestricted } from "../_shared/testing/restricted_run.ts";
-import { BUNDLED_MODEL_DIR, type FaceBox, loadFaceDetector } from "./face_detector.ts";
+import { BUNDLED_MODEL_DIR, loadFaceDetector } from "./face_detector.ts";
 
 await bundleFaceModel();
 const detector = await loadFaceDetector({ modelDir: BUNDLED_MODEL_DIR });

@@ -2,7 +2,8 @@
  * Whether a photo's detected faces make it usable as the child's photo (issue 5): exactly one prominent face,
  * large enough for the illustrator to work from.
  */
-import type { DetectedFace, FaceBox } from "./face_detector.ts";
+import type { FaceBox } from "../_shared/images/image_provider.ts";
+import type { DetectedFace } from "./face_detector.ts";
 
 export type FaceVerdict =
   | { kind: "accepted"; face: DetectedFace; areaPercent: number }

@@ -13,7 +13,7 @@
  */
 import type { Authenticator } from "../_shared/auth.ts";
 import { ApiError, json, readBodyWithin, serveJson } from "../_shared/http.ts";
-import { ImageInputError, sniffImageFormat } from "../_shared/images/image_decoding.ts";
+import { ImageInputError, sniffImageFormat } from "../_shared/images/image_header.ts";
 import type { NormalisedPhoto } from "../_shared/images/photo_normalisation.ts";
 import type { RgbaImage } from "../_shared/images/raster.ts";
 import type { ObjectStore } from "../_shared/storage.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { UserClaims } from "../_shared/auth.ts";
 import { ApiError } from "../_shared/http.ts";
-import { ImageInputError } from "../_shared/images/image_decoding.ts";
+import { ImageInputError } from "../_shared/images/image_header.ts";
 import type { NormalisedPhoto } from "../_shared/images/photo_normalisation.ts";
 import { createRgbaImage } from "../_shared/images/raster.ts";
 import type { DetectedFace } from "./face_detector.ts";

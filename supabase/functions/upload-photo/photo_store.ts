@@ -3,7 +3,7 @@
  * `internal`, and users have no write policies on public.photos, so the row is written here on their behalf.
  */
 import type { Sql } from "../_shared/database.ts";
-import type { FaceBox } from "./face_detector.ts";
+import type { FaceBox } from "../_shared/images/image_provider.ts";
 
 export interface NewPhoto {
   id: string;

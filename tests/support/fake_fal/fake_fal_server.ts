@@ -14,7 +14,7 @@
  * fal-ai/aura-sr and fal-ai/seedvr/upscale/image (input and output shapes as typed in @fal-ai/client's
  * endpoints.d.ts).
  */
-import { readImageHeader } from "../../../supabase/functions/_shared/images/image_decoding.ts";
+import { readImageHeader } from "../../../supabase/functions/_shared/images/image_header.ts";
 import { encodeJpeg } from "../../../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { createRgbaImage } from "../../../supabase/functions/_shared/images/raster.ts";
 import { createWebhookSigner, type WebhookSigner } from "./webhook_signer.ts";
@@ -65,6 +65,10 @@ export interface SubmitRecord {
   fault: Fault | null;
   /** Filled in while the request runs: each input image URL and whether it could be fetched. */
   imageFetches: ImageFetchRecord[];
+  /** performance.now() when the request was queued; null when the submit was refused. */
+  queuedAt: number | null;
+  /** performance.now() when the request finished (its webhook not yet sent); null until then. */
+  finishedAt: number | null;
 }
 
 export interface DeliveryRecord {
@@ -576,6 +580,7 @@ export async function startFakeFal(options: FakeFalOptions): Promise<FakeFal> {
     }
     request.inferenceSeconds = (performance.now() - started) / 1000;
     request.state = "COMPLETED";
+    request.record.finishedAt = performance.now();
     log(`fake fal: ${request.id} (${request.endpoint}) finished: ${request.outcome.kind}`);
     if (
       request.outcome.kind !== "cancelled" && request.webhookUrl && request.fault?.kind !== "drop_webhook"
@@ -690,6 +695,7 @@ export async function startFakeFal(options: FakeFalOptions): Promise<FakeFal> {
     };
     requests.set(request.id, request);
     record.requestId = request.id;
+    record.queuedAt = performance.now();
     const running = run(request);
     runs.add(running);
     running.finally(() => runs.delete(running));
@@ -750,6 +756,8 @@ export async function startFakeFal(options: FakeFalOptions): Promise<FakeFal> {
       requestId: null,
       fault: null,
       imageFetches: [],
+      queuedAt: null,
+      finishedAt: null,
     };
     submits.push(record);
     const response = await answerSubmit(request, record, bodyText);

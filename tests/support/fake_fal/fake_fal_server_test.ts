@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ApiError, createFalClient, ValidationError } from "@fal-ai/client";
 import { sha256Hex } from "../../../scripts/sha256_hex.ts";
-import { readImageHeader } from "../../../supabase/functions/_shared/images/image_decoding.ts";
+import { readImageHeader } from "../../../supabase/functions/_shared/images/image_header.ts";
 import { encodeJpeg } from "../../../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { createRgbaImage } from "../../../supabase/functions/_shared/images/raster.ts";
 import { type FakeFal, type FakeFalOptions, startFakeFal } from "./fake_fal_server.ts";
@@ -172,6 +172,7 @@ Deno.test("a submitted request completes with a webhook signed by the key the JW
     assert.deepEqual(submit.imageFetches, [
       { field: "image_urls[0]", url: harness.photoUrl(64, 64), ok: true, status: 200 },
     ]);
+    assert.ok(submit.queuedAt !== null && submit.finishedAt !== null && submit.finishedAt >= submit.queuedAt);
   });
 });
 

@@ -13,6 +13,7 @@
  * refused with a BookLayoutError that says which and where: a printed book must never show a missing-glyph
  * box, a blurred picture or text running off the page.
  */
+import { printedText } from "./printable_characters.ts";
 import { type PageBoxes, pageBoxes, type PrintProfile, type Rect } from "./print_profiles.ts";
 
 /** What layout needs to know of a font. Sizes and widths are in points. */
@@ -131,11 +132,6 @@ export const ENDING_TEXT = "The End";
 /** What the title page says under the title. */
 function titlePageSubtitle(childName: string): string {
   return `A story made especially for ${childName}`;
-}
-
-/** Text as it is set: NFC, one space for any run of whitespace, trimmed. */
-function printedText(text: string): string {
-  return text.normalize("NFC").replace(/\s+/gu, " ").trim();
 }
 
 /** Refuses, naming it, the first character `font` cannot draw; `where` says which text it is in. */

@@ -55,6 +55,7 @@ import {
   setFillingRgbColor,
   setGraphicsState,
 } from "pdf-lib";
+import { type JpegFrame, readJpegFrame } from "../images/image_header.ts";
 import { type BookFontFiles, loadBookFontFiles, verticalMetrics } from "./book_fonts.ts";
 import {
   type BookFontMetrics,
@@ -66,7 +67,6 @@ import {
   type PlannedPage,
   type Rgb,
 } from "./book_layout.ts";
-import { type JpegFrame, readJpegFrame } from "./jpeg_frame.ts";
 import { DEFAULT_PRINT_PROFILE, type PrintProfile } from "./print_profiles.ts";
 
 export interface BookImage {

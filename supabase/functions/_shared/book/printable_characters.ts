@@ -53,16 +53,22 @@ function isPrintable(codePoint: number): boolean {
   return false;
 }
 
+/** Text as the layout sets it: NFC, one space for any run of whitespace, trimmed. */
+export function printedText(text: string): string {
+  return text.normalize("NFC").replace(/\s+/gu, " ").trim();
+}
+
 /**
  * The characters of `text` the book cannot print, each once, in order of appearance; empty when it can print
- * all of them. The text is taken as the layout sets it: in NFC, so a letter typed as a base and a combining
- * accent counts (and is named) as the one composed character, and only a mark left uncomposed must have a
- * glyph of its own; and with every run of whitespace (tabs, line breaks, no-break spaces) set as one space.
- * A character is a code point, as the layout names it: an emoji built of several is named by its parts.
+ * all of them. The text is taken as the layout sets it (printedText): in NFC, so a letter typed as a base and
+ * a combining accent counts (and is named) as the one composed character, and only a mark left uncomposed
+ * must have a glyph of its own; and with every run of whitespace (tabs, line breaks, no-break spaces) set as
+ * one space. A character is a code point, as the layout names it: an emoji built of several is named by its
+ * parts.
  */
 export function unprintableCharacters(text: string): string[] {
   const refused = new Set<string>();
-  for (const character of text.normalize("NFC").replace(/\s+/gu, " ")) {
+  for (const character of printedText(text)) {
     if (!isPrintable(character.codePointAt(0)!)) refused.add(character);
   }
   return [...refused];

@@ -13,7 +13,7 @@ import {
   ImageInputError,
   jpegSegments,
   pngChunks,
-} from "./image_decoding.ts";
+} from "./image_header.ts";
 import { createRgbaImage, type RgbaImage } from "./raster.ts";
 
 /**

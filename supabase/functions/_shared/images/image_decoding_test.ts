@@ -2,16 +2,14 @@ import encodeWebpWasm from "@jsquash/webp/encode.js";
 import type { EncodeOptions as WebpEncodeOptions } from "@jsquash/webp/meta.js";
 import assert from "node:assert/strict";
 import { pngWithHeader } from "../../../../tests/support/exif_builder.ts";
+import { decodeImage, decodeJpeg, renewingDecoder } from "./image_decoding.ts";
 import {
-  decodeImage,
-  decodeJpeg,
   ImageInputError,
   type ImageInputErrorCode,
   readImageHeader,
   readJpegHeader,
-  renewingDecoder,
   sniffImageFormat,
-} from "./image_decoding.ts";
+} from "./image_header.ts";
 import { encodeJpeg } from "./jpeg_encoder.ts";
 import { createRgbaImage, type RgbaImage } from "./raster.ts";
 import { encodePng, noisyPhoto, solidImage } from "./test_images.ts";

@@ -4,7 +4,8 @@
  * face detection runs on, so face boxes are in the stored JPEG's coordinates.
  */
 import { applyOrientation, readExifOrientation } from "./exif.ts";
-import { decodeImage, type ImageFormat, ImageInputError, readImageHeader } from "./image_decoding.ts";
+import { decodeImage } from "./image_decoding.ts";
+import { type ImageFormat, ImageInputError, readImageHeader } from "./image_header.ts";
 import { encodeJpeg } from "./jpeg_encoder.ts";
 import { downscale, fitWithin, type RgbaImage } from "./raster.ts";
 

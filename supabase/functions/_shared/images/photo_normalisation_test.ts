@@ -12,7 +12,8 @@ import {
   withPngExif,
   withWebpExif,
 } from "../../../../tests/support/exif_builder.ts";
-import { decodeJpeg, ImageInputError, type ImageInputErrorCode } from "./image_decoding.ts";
+import { decodeJpeg } from "./image_decoding.ts";
+import { ImageInputError, type ImageInputErrorCode } from "./image_header.ts";
 import { encodeJpeg } from "./jpeg_encoder.ts";
 import { normalisePhoto } from "./photo_normalisation.ts";
 import { createRgbaImage, type RgbaImage } from "./raster.ts";

@@ -7,7 +7,8 @@
  * Consistency across a book comes from the theme palette and from drawing the hero the same way on every page,
  * so the character anchor (the cover) is never fetched: decoding it would cost CPU for nothing.
  */
-import { decodeImage, readImageHeader } from "./image_decoding.ts";
+import { decodeImage } from "./image_decoding.ts";
+import { readImageHeader } from "./image_header.ts";
 import { encodeJpeg } from "./jpeg_encoder.ts";
 import {
   abortError,

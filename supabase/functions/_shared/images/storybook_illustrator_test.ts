@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeJpeg, readJpegHeader } from "./image_decoding.ts";
+import { decodeJpeg } from "./image_decoding.ts";
+import { readJpegHeader } from "./image_header.ts";
 import { encodeJpeg } from "./jpeg_encoder.ts";
 import { type ImageProviderError, type PageImageRequest } from "./image_provider.ts";
 import { createRgbaImage } from "./raster.ts";

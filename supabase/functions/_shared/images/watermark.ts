@@ -9,7 +9,8 @@
  * - the JPEG frame header is checked before decoding, so a print-size image is refused without being decoded.
  */
 import { Framebuffer } from "./imagescript_framebuffer.ts";
-import { decodeJpeg, ImageInputError, readJpegHeader } from "./image_decoding.ts";
+import { decodeJpeg } from "./image_decoding.ts";
+import { ImageInputError, readJpegHeader } from "./image_header.ts";
 import { encodeJpeg } from "./jpeg_encoder.ts";
 import { downscale, fitWithin, type RgbaImage } from "./raster.ts";
 import { renderLettering } from "./stroke_lettering.ts";

@@ -5,7 +5,7 @@
  * loads its .wasm file from the Deno cache) and prints the sizes as JSON.
  */
 import encodeWebp from "@jsquash/webp/encode.js";
-import { readJpegHeader } from "../image_decoding.ts";
+import { readJpegHeader } from "../image_header.ts";
 import { encodeJpeg } from "../jpeg_encoder.ts";
 import { withLatency } from "../latency_provider.ts";
 import { normalisePhoto } from "../photo_normalisation.ts";
