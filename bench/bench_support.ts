@@ -1,6 +1,7 @@
 /**
- * What the benchmark scripts share: percentiles, peak memory, machine CPU use, timing a fresh process, a
- * plain-text table, and the named figures each benchmark hands to `npm run bench`.
+ * What the benchmark scripts share: an edge request's budget, percentiles, peak memory, machine CPU use, timing a
+ * fresh process, a python3 to compare with, a plain-text table, and the named figures each benchmark hands to
+ * `npm run bench`.
  */
 
 /** The sample at `fraction` (0.5 = median, 0.95 = p95) of an unsorted list. */
@@ -19,6 +20,10 @@ export function peakRssMb(pid: number | "self" = "self"): number {
 export function currentRssMb(): number {
   return Deno.memoryUsage().rss / (1024 * 1024);
 }
+
+/** What Supabase gives one edge function request: 2 s of CPU and 256 MB of memory. */
+export const CPU_BUDGET_MS = 2000;
+export const MEMORY_BUDGET_MB = 256;
 
 /** `deno run` flags of an edge function as the local platform runs it: no native code, no subprocesses, 256 MB. */
 export const EDGE_RUN_FLAGS = [
@@ -54,6 +59,23 @@ export async function measureColdProcess(
   await reader.cancel();
   if (!(await child.status).success) throw new Error(`${command} ${args.join(" ")} failed`);
   return { result: JSON.parse(text.trim()), peakRssMb: peak };
+}
+
+/**
+ * A python3 that can import `module`, for measuring the same work in Python, or null when none can. Debian's
+ * own first: its python3-* packages are where the benchmarks' modules come from.
+ */
+export async function pythonWith(module: string): Promise<string | null> {
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    try {
+      const { success } = await new Deno.Command(python, { args: ["-c", `import ${module}`], stderr: "null" })
+        .output();
+      if (success) return python;
+    } catch {
+      // not installed under this name
+    }
+  }
+  return null;
 }
 
 /** A plain-text table with a header rule, columns padded to their widest cell (numbers right-aligned). */

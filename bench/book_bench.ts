@@ -30,10 +30,17 @@ import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts
 import { renderStorybookScene } from "../supabase/functions/_shared/images/storybook_illustrator.ts";
 import { KNOWN_THEME_IDS } from "../supabase/functions/_shared/images/storybook_themes.ts";
 import { themeStoryContent } from "../supabase/functions/_shared/story_content/theme_catalogue.ts";
-import { EDGE_RUN_FLAGS, type Figures, measureColdProcess, recordFigures } from "./bench_support.ts";
+import {
+  CPU_BUDGET_MS,
+  EDGE_RUN_FLAGS,
+  type Figures,
+  formatTable,
+  measureColdProcess,
+  MEMORY_BUDGET_MB,
+  pythonWith,
+  recordFigures,
+} from "./bench_support.ts";
 
-const CPU_BUDGET_MS = 2000;
-const MEMORY_BUDGET_MB = 256;
 const MEMORY_TARGET_MB = 180;
 const PRINT_SIDE = 3075;
 const PICTURE_COUNTS = [12, 24];
@@ -133,19 +140,6 @@ print(json.dumps({
 sys.stdin.readline()
 `;
 
-async function reportLabPython(): Promise<string | null> {
-  for (const python of ["/usr/bin/python3", "python3"]) {
-    try {
-      const { success } = await new Deno.Command(python, { args: ["-c", "import reportlab"], stderr: "null" })
-        .output();
-      if (success) return python;
-    } catch {
-      // not installed under this name
-    }
-  }
-  return null;
-}
-
 /** The page plan as the ReportLab script reads it: the same plan buildBookPdf draws. */
 async function reportLabPlan(book: ReturnType<typeof bookOf>): Promise<unknown> {
   const files = await loadBookFontFiles();
@@ -189,17 +183,24 @@ try {
   console.log(`mean picture: ${(totalBytes / largest / 1e6).toFixed(2)} MB\n`);
   let fontLoadCpuMs = 0;
   const figures: Figures = {};
-  const python = await reportLabPython();
+  const python = await pythonWith("reportlab");
   if (!python) {
     console.log("python3-reportlab is not installed (apt-get install python3-reportlab): no ratio\n");
   }
   const scriptPath = join(workDir, "reportlab_book.py");
   await Deno.writeTextFile(scriptPath, REPORTLAB_SCRIPT);
 
-  console.log(
-    "pictures (PDF pages) | build                 | wall     | CPU      | cold CPU | peak RSS | file     | " +
-      "CPU headroom (cold) | memory vs 180 MB target / 256 MB budget",
-  );
+  const headers = [
+    "pictures (PDF pages)",
+    "build",
+    "wall",
+    "CPU",
+    "cold CPU",
+    "peak RSS",
+    "file",
+    "CPU headroom (cold)",
+    `memory vs ${MEMORY_TARGET_MB} MB target / ${MEMORY_BUDGET_MB} MB budget`,
+  ];
   for (const count of PICTURE_COUNTS) {
     const book = bookOf(count, paths);
     const bookPath = join(workDir, `book_${count}.json`);
@@ -242,21 +243,20 @@ try {
         pages: rows[0].pages,
       });
     }
-    for (const row of rows) {
-      console.log(
-        [
-          `${count} (${row.pages})`.padEnd(20),
-          row.name.padEnd(21),
-          ms(row.wallMs).padEnd(8),
-          ms(row.cpuMs).padEnd(8),
-          (row.coldCpuMs === undefined ? "–" : ms(row.coldCpuMs)).padEnd(8),
-          mb(row.peakRssMb).padEnd(8),
-          `${(row.bytes / 1e6).toFixed(1)} MB`.padEnd(8),
-          `${(CPU_BUDGET_MS / (row.coldCpuMs ?? row.cpuMs)).toFixed(1)}×`.padEnd(19),
-          `${mb(MEMORY_TARGET_MB - row.peakRssMb)} / ${mb(MEMORY_BUDGET_MB - row.peakRssMb)} left`,
-        ].join(" | "),
-      );
-    }
+    console.log(formatTable(
+      headers,
+      rows.map((row) => [
+        `${count} (${row.pages})`,
+        row.name,
+        ms(row.wallMs),
+        ms(row.cpuMs),
+        row.coldCpuMs === undefined ? "–" : ms(row.coldCpuMs),
+        mb(row.peakRssMb),
+        `${(row.bytes / 1e6).toFixed(1)} MB`,
+        `${(CPU_BUDGET_MS / (row.coldCpuMs ?? row.cpuMs)).toFixed(1)}×`,
+        `${mb(MEMORY_TARGET_MB - row.peakRssMb)} / ${mb(MEMORY_BUDGET_MB - row.peakRssMb)} left`,
+      ]),
+    ));
     const ours = rows[0];
     const naive = rows.find((row) => row.name === "pdf-lib save()")!;
     const reportLab = rows.find((row) => row.name === "ReportLab");

@@ -9,10 +9,16 @@
 import { fileURLToPath } from "node:url";
 import { encodeJpeg } from "../supabase/functions/_shared/images/jpeg_encoder.ts";
 import { createRgbaImage } from "../supabase/functions/_shared/images/raster.ts";
-import { EDGE_RUN_FLAGS, type Figures, measureColdProcess, recordFigures } from "./bench_support.ts";
+import {
+  CPU_BUDGET_MS,
+  EDGE_RUN_FLAGS,
+  type Figures,
+  formatTable,
+  measureColdProcess,
+  MEMORY_BUDGET_MB,
+  recordFigures,
+} from "./bench_support.ts";
 
-const CPU_BUDGET_MS = 2000;
-const MEMORY_BUDGET_MB = 256;
 const WARM_REPETITIONS = 7;
 
 const probe = fileURLToPath(new URL("./fal_webhook_probe.ts", import.meta.url));
@@ -38,10 +44,8 @@ function pageJpeg(side: number): Uint8Array {
 console.log(
   `one fal result stored by the finisher, fresh edge-like process per image, warm = median of ${WARM_REPETITIONS}\n`,
 );
-console.log(
-  "page              | file     | cold CPU | warm CPU | peak RSS | CPU headroom (cold) | memory headroom",
-);
 const figures: Figures = {};
+const rows: string[][] = [];
 for (
   const [label, side, kind] of [["preview, 1024 px", 1024, "preview"], [
     "print, 4096 px",
@@ -60,17 +64,15 @@ for (
       kind,
       String(WARM_REPETITIONS),
     ]);
-    console.log(
-      [
-        label.padEnd(17),
-        `${(jpeg.length / 1024 / 1024).toFixed(1)} MB`.padEnd(8),
-        `${result.coldCpuMs.toFixed(0)} ms`.padEnd(8),
-        `${result.warmCpuMs.toFixed(0)} ms`.padEnd(8),
-        `${peakRssMb.toFixed(0)} MB`.padEnd(8),
-        `${(CPU_BUDGET_MS / result.coldCpuMs).toFixed(1)}x`.padEnd(19),
-        `${(MEMORY_BUDGET_MB / peakRssMb).toFixed(1)}x`,
-      ].join(" | "),
-    );
+    rows.push([
+      label,
+      `${(jpeg.length / 1024 / 1024).toFixed(1)} MB`,
+      `${result.coldCpuMs.toFixed(0)} ms`,
+      `${result.warmCpuMs.toFixed(0)} ms`,
+      `${peakRssMb.toFixed(0)} MB`,
+      `${(CPU_BUDGET_MS / result.coldCpuMs).toFixed(1)}x`,
+      `${(MEMORY_BUDGET_MB / peakRssMb).toFixed(1)}x`,
+    ]);
     figures[`fal_webhook_${kind}_cold_cpu_ms`] = {
       label: `fal-webhook stores a ${label} page: cold CPU (2 s budget)`,
       value: result.coldCpuMs,
@@ -90,4 +92,8 @@ for (
     await Deno.remove(path);
   }
 }
+console.log(formatTable(
+  ["page", "file", "cold CPU", "warm CPU", "peak RSS", "CPU headroom (cold)", "memory headroom"],
+  rows,
+));
 await recordFigures(figures);

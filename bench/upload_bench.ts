@@ -12,10 +12,16 @@
 import { fileURLToPath } from "node:url";
 import { bundleFaceModel } from "../scripts/bundle_face_model.ts";
 import { largePhoto } from "../tests/support/photo_fixtures.ts";
-import { EDGE_RUN_FLAGS, type Figures, measureColdProcess, recordFigures } from "./bench_support.ts";
+import {
+  CPU_BUDGET_MS,
+  EDGE_RUN_FLAGS,
+  type Figures,
+  formatTable,
+  measureColdProcess,
+  MEMORY_BUDGET_MB,
+  recordFigures,
+} from "./bench_support.ts";
 
-const CPU_BUDGET_MS = 2000;
-const MEMORY_BUDGET_MB = 256;
 const WARM_REPETITIONS = 7;
 const SIDES = [1024, 2048, 4000, 6300];
 
@@ -30,11 +36,8 @@ console.log(
   `upload image work per photo (normalise + detect), fresh edge-like process per input, ` +
     `warm = median of ${WARM_REPETITIONS}\n`,
 );
-console.log(
-  "input      | file    | cold CPU (model load) | warm normalise | warm detect | warm total | peak RSS | " +
-    "CPU headroom (cold) | memory headroom",
-);
 const figures: Figures = {};
+const rows: string[][] = [];
 for (const side of SIDES) {
   const { jpeg } = await largePhoto(side);
   const path = await Deno.makeTempFile({ suffix: ".jpg" });
@@ -50,24 +53,21 @@ for (const side of SIDES) {
       throw new Error(`the ${side} px photo should show one face, found ${result.faces}`);
     }
     const warmTotal = result.warmNormaliseCpuMs + result.warmDetectCpuMs;
-    console.log(
-      [
-        `${side} px`.padEnd(10),
-        `${(jpeg.length / 1024).toFixed(0)} KB`.padEnd(7),
-        `${result.coldCpuMs.toFixed(0)} ms (${result.modelLoadCpuMs.toFixed(0)} ms)`.padEnd(21),
-        `${result.warmNormaliseCpuMs.toFixed(0)} ms`.padEnd(14),
-        `${result.warmDetectCpuMs.toFixed(0)} ms`.padEnd(11),
-        `${warmTotal.toFixed(0)} ms`.padEnd(10),
-        `${peakRssMb.toFixed(0)} MB`.padEnd(8),
-        `${(CPU_BUDGET_MS / result.coldCpuMs).toFixed(1)}× (${
-          (CPU_BUDGET_MS - result.coldCpuMs).toFixed(0)
-        } ms)`
-          .padEnd(19),
-        `${(MEMORY_BUDGET_MB - peakRssMb).toFixed(0)} MB (${
-          (100 * peakRssMb / MEMORY_BUDGET_MB).toFixed(0)
-        }% used)`,
-      ].join(" | "),
-    );
+    rows.push([
+      `${side} px`,
+      `${(jpeg.length / 1024).toFixed(0)} KB`,
+      `${result.coldCpuMs.toFixed(0)} ms (${result.modelLoadCpuMs.toFixed(0)} ms)`,
+      `${result.warmNormaliseCpuMs.toFixed(0)} ms`,
+      `${result.warmDetectCpuMs.toFixed(0)} ms`,
+      `${warmTotal.toFixed(0)} ms`,
+      `${peakRssMb.toFixed(0)} MB`,
+      `${(CPU_BUDGET_MS / result.coldCpuMs).toFixed(1)}× (${
+        (CPU_BUDGET_MS - result.coldCpuMs).toFixed(0)
+      } ms)`,
+      `${(MEMORY_BUDGET_MB - peakRssMb).toFixed(0)} MB (${
+        (100 * peakRssMb / MEMORY_BUDGET_MB).toFixed(0)
+      }% used)`,
+    ]);
     figures[`upload_${side}_cold_cpu_ms`] = {
       label: `upload ${side} px photo: cold CPU, model load included (2 s budget)`,
       value: result.coldCpuMs,
@@ -87,6 +87,20 @@ for (const side of SIDES) {
     await Deno.remove(path);
   }
 }
+console.log(formatTable(
+  [
+    "input",
+    "file",
+    "cold CPU (model load)",
+    "warm normalise",
+    "warm detect",
+    "warm total",
+    "peak RSS",
+    "CPU headroom (cold)",
+    "memory headroom",
+  ],
+  rows,
+));
 // What a warm instance keeps after a large photo and then a small one (the decoders' and the detector's
 // WebAssembly memory only grows; the decoders are restarted after a large image so theirs can be collected).
 const large = await Deno.makeTempFile({ suffix: ".jpg" });

@@ -14,6 +14,7 @@ import {
   measureColdProcess,
   peakRssMb,
   percentile,
+  pythonWith,
   recordFigures,
 } from "./bench_support.ts";
 import { decodeJpeg } from "../supabase/functions/_shared/images/image_decoding.ts";
@@ -72,19 +73,6 @@ async function coldOnce(inputPath: string): Promise<void> {
   await Deno.stdin.read(new Uint8Array(1));
 }
 
-async function findPillowPython(): Promise<string | null> {
-  for (const candidate of ["python3", "/usr/bin/python3"]) {
-    try {
-      const probe = await new Deno.Command(candidate, { args: ["-c", "import PIL"], stderr: "null" })
-        .output();
-      if (probe.success) return candidate;
-    } catch {
-      // not installed under this name
-    }
-  }
-  return null;
-}
-
 const PILLOW_SCRIPT = `
 import io, json, sys, time
 from PIL import Image
@@ -133,7 +121,7 @@ async function main(): Promise<void> {
   console.log(`input: 1024×1024 photo-like noisy JPEG (q90, 4:2:0, ${input.length} bytes); output q85`);
 
   // Rounds alternate between us and Pillow, because this shared VM's speed drifts over seconds.
-  const python = await findPillowPython();
+  const python = await pythonWith("PIL");
   const rounds = 3;
   const ours: Samples = { wall: [], cpu: [] };
   const pillow: Samples = { wall: [], cpu: [] };

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { databaseUrl, platformSettings, PROJECT_DATABASE } from "../platform/cli/settings.ts";
 import { platformKeys } from "../platform/server/keys.ts";
+import { platformServes } from "../platform/tests/support/served_platform.ts";
 import { readProjectConfig } from "../platform/server/project_config.ts";
 import { readEnv } from "../supabase/functions/_shared/env.ts";
 import { modelOffersPrintResolution } from "../supabase/functions/_shared/fal/fal_models.ts";
@@ -25,18 +26,6 @@ const settings = platformSettings();
 const apiUrl = `http://${settings.dbHost}:${settings.apiPort}`;
 const BAR_WIDTH = 30;
 
-async function isServing(): Promise<boolean> {
-  try {
-    const response = await fetch(`${apiUrl}/auth/v1/.well-known/jwks.json`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
 /** `npm start` in the background, in a session of its own so that it outlives the demo; `npm run stop` ends it. */
 async function startPlatform(): Promise<void> {
   const logFile = join(settings.logDir, "demo_platform.log");
@@ -47,7 +36,7 @@ async function startPlatform(): Promise<void> {
     cwd: settings.repoRoot,
   }).output();
   const deadline = Date.now() + 300_000;
-  while (!(await isServing())) {
+  while (!(await platformServes(apiUrl))) {
     if (Date.now() > deadline) {
       throw new DemoError(`the platform did not start within 5 minutes: see ${logFile}`);
     }
@@ -103,7 +92,7 @@ function printSummary(result: DemoResult): void {
 }
 
 async function main(): Promise<void> {
-  if (!(await isServing())) await startPlatform();
+  if (!(await platformServes(apiUrl))) await startPlatform();
   const keys = await platformKeys(settings.keysDir);
   const projectConfig = await readProjectConfig(settings.repoRoot);
   const dbUrl = databaseUrl(settings, PROJECT_DATABASE);

@@ -29,7 +29,7 @@ import { parseArgs } from "node:util";
 import { prepareDatabase } from "../platform/cli/main.ts";
 import { platformSettings } from "../platform/cli/settings.ts";
 import type { TestPlatform } from "../platform/tests/support/test_platform.ts";
-import { type FakeFal, startFakeFal } from "../tests/support/fake_fal/fake_fal_server.ts";
+import { type FakeFal, startFakeFal, type SubmitRecord } from "../tests/support/fake_fal/fake_fal_server.ts";
 import { startProjectPlatform } from "../tests/support/preview_fixtures.ts";
 import {
   type Figures,
@@ -106,7 +106,7 @@ export interface LoadSuiteResult {
   servicesMs: number[];
   split: PageSplit;
   waitsMs: number[];
-  /** The largest number of requests the provider was working on at once (null if its log could not be read). */
+  /** The largest number of requests the provider was working on at once (null when it had none). */
   peakProviderInFlight: number | null;
   /** Webhook deliveries answered other than 2xx (409: the result arrived before its submission was recorded). */
   webhooksDeferred: number;
@@ -140,32 +140,22 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * When each provider request started and finished, from the fake's log: the most it had in flight at once.
- * Only requests of the measured batch count (`since` the batch began).
+ * The most requests the provider was working on at once (queued, not yet finished), from the times the fake
+ * recorded; null when there were none. At the same instant a finish counts before a start.
  */
-function providerTimeline() {
-  const events: { at: number; delta: 1 | -1 }[] = [];
-  let since = Infinity;
-  return {
-    log(line: string) {
-      const delta = / queued for /.test(line) ? 1 : / finished: /.test(line) ? -1 : 0;
-      if (delta !== 0 && line.startsWith("fake fal: ")) events.push({ at: performance.now(), delta });
-    },
-    startBatch() {
-      since = performance.now();
-    },
-    peak(): number | null {
-      const batch = events.filter((event) => event.at >= since);
-      if (batch.length === 0) return null;
-      let current = 0;
-      let peak = 0;
-      for (const event of batch) {
-        current += event.delta;
-        peak = Math.max(peak, current);
-      }
-      return peak;
-    },
-  };
+function peakInFlight(submits: SubmitRecord[]): number | null {
+  const events = submits.flatMap((submit) => [
+    ...(submit.queuedAt === null ? [] : [{ at: submit.queuedAt, delta: 1 }]),
+    ...(submit.finishedAt === null ? [] : [{ at: submit.finishedAt, delta: -1 }]),
+  ]).sort((a, b) => a.at - b.at || a.delta - b.delta);
+  if (events.length === 0) return null;
+  let current = 0;
+  let peak = 0;
+  for (const event of events) {
+    current += event.delta;
+    peak = Math.max(peak, current);
+  }
+  return peak;
 }
 
 /** Where a page's time goes between its claim and its completion, from the pipeline's own timestamps, ms. */
@@ -244,8 +234,7 @@ export async function runLoadSuite(options: LoadSuiteOptions): Promise<LoadSuite
   const stopper = new AbortController();
   const deadlineTimer = setTimeout(() => stopper.abort(), options.deadlineMs);
   const deadline = stopper.signal;
-  const timeline = providerTimeline();
-  const fake = await startFakeFal({ credentials: FAL_KEY, runMs: latencyMs, log: timeline.log });
+  const fake = await startFakeFal({ credentials: FAL_KEY, runMs: latencyMs });
   let platform: TestPlatform | undefined;
   try {
     platform = await startProjectPlatform("load_suite", {
@@ -277,7 +266,6 @@ export async function runLoadSuite(options: LoadSuiteOptions): Promise<LoadSuite
     const cpuBefore = machineCpuTicks();
     const processCpuBefore = process.cpuUsage();
     const started = performance.now();
-    timeline.startBatch();
     const samples = { post: [] as number[], poll: [] as number[], failed: 0 };
     const previewIds = (await Promise.all(
       parents.map((parent) => parentJourney(platform!, parent, pollMs, deadline, samples)),
@@ -301,7 +289,7 @@ export async function runLoadSuite(options: LoadSuiteOptions): Promise<LoadSuite
     const deliveries = fake.deliveries.slice(deliveriesBefore);
     const accepted = (status: number | null) => status !== null && status >= 200 && status < 300;
     const pages = PREVIEW_PAGES * previews;
-    const peak = timeline.peak();
+    const peak = peakInFlight(submits);
     const exactly = (what: string, expected: number, actual: number): Check => ({
       what,
       expected: String(expected),

@@ -180,10 +180,17 @@ export async function startCluster(settings: PlatformSettings): Promise<"started
   return "started";
 }
 
-export async function stopCluster(settings: PlatformSettings): Promise<"stopped" | "not running"> {
+/**
+ * Stops the cluster: `fast` by default (clients cut off, a checkpoint written); `immediate` stops it as a crash
+ * would (no checkpoint, recovery at the next start).
+ */
+export async function stopCluster(
+  settings: PlatformSettings,
+  mode: "fast" | "immediate" = "fast",
+): Promise<"stopped" | "not running"> {
   if (!(await exists(join(settings.clusterDir, "PG_VERSION")))) return "not running";
   if (!(await isClusterRunning(settings))) return "not running";
-  const stopped = await run("pg_ctl", ["stop", "--pgdata", settings.clusterDir, "--mode=fast", "--wait"], {
+  const stopped = await run("pg_ctl", ["stop", "--pgdata", settings.clusterDir, `--mode=${mode}`, "--wait"], {
     asServerUser: true,
   });
   if (stopped.code !== 0) throw new PlatformError(`PostgreSQL did not stop:\n${stopped.stderr}`);

@@ -9,7 +9,7 @@
 import { isClusterRunning, PlatformError, stopCluster } from "./cluster.ts";
 import { DATABASE_TYPES_PATH, databaseTypesAreCurrent } from "./database_types.ts";
 import { prepareDatabase, prepareFunctionFiles } from "./main.ts";
-import { ensureSampleImages } from "../../tests/support/sample_images.ts";
+import { ensureSampleImages } from "../server/dev/sample_photo.ts";
 import { runPgTap } from "./pgtap.ts";
 import { platformSettings } from "./settings.ts";
 

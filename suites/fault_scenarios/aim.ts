@@ -1,12 +1,24 @@
 /**
- * Choosing the moment of a kill or a restart: a stage some book has still to pass is drawn at random, the
- * platform is watched until that stage is under way, and the blow comes after a random delay within it. The
- * blows so spread over generation and purchase instead of all landing on the previews, which come first.
+ * Striking books on their way again and again (a kill, a restart), each blow at a moment chosen so: a stage some
+ * book has still to pass is drawn at random, the platform is watched until that stage is under way, and the
+ * blow comes after a random delay within it. The blows so spread over generation and purchase instead of all
+ * landing on the previews, which come first.
  */
 import type postgres from "postgres";
 import { type Book, type DriveContext, type Stage, STAGES } from "./books.ts";
+import type { BookRun, BookRunSetup } from "./book_run.ts";
+import { type ScenarioReport, seconds } from "./report.ts";
 import { between, type Random } from "../../supabase/functions/_shared/images/storybook_scenes.ts";
 import { workInFlight } from "./work_in_flight.ts";
+
+/**
+ * How the books of a struck scenario run: the in-house illustrator takes 1.5 s per image, so that blows find
+ * pages mid-drawing, and work cut off comes back within seconds (RECOVERY_SETTINGS).
+ */
+export const STRUCK_RUN: Pick<BookRunSetup, "functionEnv" | "recoverySettings"> = {
+  functionEnv: { IMAGE_PROVIDER_LATENCY_MS: "1500" },
+  recoverySettings: true,
+};
 
 /** Once the aimed-at stage is under way, the blow comes after a delay drawn evenly from this range (ms). */
 const DELAY_MS: Record<AimedStage, [number, number]> = {
@@ -57,4 +69,44 @@ export async function aimAtStage(
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+export interface Blows {
+  /** What one blow is called in the rows and progress lines: "kill", "restart". */
+  name: string;
+  /** What the progress lines start with: "kill -9", "postgres restart". */
+  scenario: string;
+  count: number;
+  random: Random;
+  log: (line: string) => void;
+  /**
+   * Deals one blow. Resolves, once the platform is to be watched again, with what the blow cut off (the work
+   * begun `since`, described by describeWork) and the moment from which work counts as new.
+   */
+  strike(since: Date): Promise<{ cutOff: string; since: Date }>;
+}
+
+/**
+ * Strikes `blows.count` times while books are on their way, each blow aimed by aimAtStage, with a row per blow;
+ * then checks that every blow fell before the books had all arrived.
+ */
+export async function strikeRepeatedly(run: BookRun, report: ScenarioReport, blows: Blows): Promise<void> {
+  const { db, context, books, startedAt } = run;
+  blows.log(`${blows.scenario}: ${books.length} previews requested, ${blows.count} ${blows.name}s to come`);
+  // Attempts cut off by a blow look under way until their leases pass: only later ones count as work.
+  let since = new Date();
+  let struck = 0;
+  while (struck < blows.count) {
+    const aim = await aimAtStage(blows.random, db.admin, since, context, books);
+    if (!aim) break;
+    const at = performance.now() - startedAt;
+    const blow = await blows.strike(since);
+    since = blow.since;
+    struck++;
+    report.figure(`${blows.name} ${struck} at ${seconds(at)}, aimed at ${aim}`, `cut off ${blow.cutOff}`);
+    blows.log(
+      `${blows.scenario}: ${blows.name} ${struck} of ${blows.count}, aimed at ${aim}, cut off ${blow.cutOff}`,
+    );
+  }
+  report.expectEqual(`${blows.name}s while books were in progress`, struck, blows.count);
 }

@@ -5,7 +5,8 @@
 import type postgres from "postgres";
 import { downloadBook, downloadLinkIn } from "../../platform/server/dev/book_download.ts";
 import type { FakeResend } from "../../tests/support/fake_resend/fake_resend_server.ts";
-import { type Book, BOOK_PAGES, type DriveContext, PREVIEW_PAGES } from "./books.ts";
+import { PREVIEW_PAGES } from "../preview_load.ts";
+import { type Book, BOOK_PAGES, type DriveContext } from "./books.ts";
 import type { ScenarioReport } from "./report.ts";
 
 /**

@@ -6,6 +6,7 @@
  */
 import { startFakeResend } from "../../tests/support/fake_resend/fake_resend_server.ts";
 import { pointDispatchAt } from "../../tests/support/preview_fixtures.ts";
+import { type ServedPlatform, servedPlatform } from "../../platform/tests/support/served_platform.ts";
 import type postgres from "postgres";
 import { checkBooks, longestPageAttemptSeconds } from "./book_checks.ts";
 import {
@@ -18,9 +19,8 @@ import {
   SHOPIFY_SECRET,
 } from "./books.ts";
 import { longestAssemblyMs, readPlatformLog } from "./platform_log.ts";
-import type { PrivateCluster, ScenarioDatabase } from "./private_cluster.ts";
+import { platformLogFile, type PrivateCluster, type ScenarioDatabase } from "./private_cluster.ts";
 import { type ScenarioReport, seconds } from "./report.ts";
-import { type ServedPlatform, servedPlatform } from "./served_platform.ts";
 
 /**
  * The timeouts after which work cut off by a kill or a restart is handed out again, shortened from minutes to
@@ -80,12 +80,20 @@ export async function runBooks(
   const resend = await startFakeResend({ apiKey: RESEND_API_KEY });
   // Resends of cut-off sends draw on the same plan, hence twice as many.
   for (let i = 0; i < setup.books * 2; i++) resend.plan({ kind: "delay", ms: EMAIL_LATENCY_MS });
-  const platform = await servedPlatform(cluster, db.name, setup.label, {
-    ...setup.functionEnv,
-    SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET,
-    EMAIL_SENDER: "resend",
-    RESEND_API_KEY,
-    RESEND_BASE_URL: resend.url,
+  // Its log is kept in the private cluster's log folder, for reading when a check fails.
+  const platform = await servedPlatform({
+    database: db.name,
+    settings: cluster.settings,
+    env: cluster.env,
+    logFile: platformLogFile(cluster.settings, setup.label),
+    onInterrupt: cluster.onInterrupt,
+    functionEnv: {
+      ...setup.functionEnv,
+      SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET,
+      EMAIL_SENDER: "resend",
+      RESEND_API_KEY,
+      RESEND_BASE_URL: resend.url,
+    },
   });
   let passed = false;
   let drives: Promise<string[]> = Promise.resolve([]);

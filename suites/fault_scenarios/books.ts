@@ -22,8 +22,7 @@ import { orderBody, shopifyDelivery } from "../../tests/support/shopify_fixtures
 export const SHOPIFY_SECRET = "shpss_faults_suite_secret";
 export const RESEND_API_KEY = "re_faults_suite_key";
 
-/** The cover and pages 1–5 are drawn for the preview; every page of the 11 again for print. */
-export const PREVIEW_PAGES = 6;
+// Every page of the 11 is brought to print; the cover and pages 1–5 were drawn for the preview before.
 export const BOOK_PAGES = 11;
 const POLL_MS = 250;
 const RESEND_PAUSE_MS = 500;

@@ -7,11 +7,11 @@
  * The previews are requested before the first kill, so each book is one story; every request a kill cuts off
  * afterwards is sent again, as the parent's app and Shopify would.
  */
-import { aimAtStage } from "./aim.ts";
+import { strikeRepeatedly, STRUCK_RUN } from "./aim.ts";
 import { runBooks } from "./book_run.ts";
 import { describeWork, workInFlight } from "./work_in_flight.ts";
 import type { PrivateCluster } from "./private_cluster.ts";
-import { type ScenarioReport, seconds } from "./report.ts";
+import type { ScenarioReport } from "./report.ts";
 import type { Random } from "../../supabase/functions/_shared/images/storybook_scenes.ts";
 
 export interface KillScenarioOptions {
@@ -21,38 +21,34 @@ export interface KillScenarioOptions {
   log: (line: string) => void;
 }
 
-/** The in-house illustrator takes this long per image, so that kills find pages mid-drawing. */
-const PROVIDER_LATENCY_MS = 1_500;
-
 export async function runKillScenario(
   cluster: PrivateCluster,
   report: ScenarioReport,
   options: KillScenarioOptions,
 ): Promise<void> {
-  let kills = 0;
   await runBooks(cluster, report, {
     label: "kill",
     books: options.books,
-    functionEnv: { IMAGE_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS) },
-    recoverySettings: true,
-    async during({ db, platform, context, books, startedAt }) {
-      options.log(`kill -9: ${books.length} previews requested, ${options.kills} kills to come`);
-      let servingSince = new Date();
-      while (kills < options.kills) {
-        const aim = await aimAtStage(options.random, db.admin, servingSince, context, books);
-        if (!aim) break;
-        const at = performance.now() - startedAt;
-        const webhooks = context.webhooksInFlight;
-        await platform.kill();
-        kills++;
-        // Every process is dead: the database shows what each was doing.
-        const work = describeWork(await workInFlight(db.admin, servingSince, webhooks));
-        report.figure(`kill ${kills} at ${seconds(at)}, aimed at ${aim}`, work);
-        options.log(`kill -9: kill ${kills} of ${options.kills}, aimed at ${aim}, cut off ${work}`);
-        servingSince = new Date();
-        await platform.start();
-      }
-      report.expectEqual("kills while books were in progress", kills, options.kills);
+    ...STRUCK_RUN,
+    async during(run) {
+      const { db, platform, context } = run;
+      await strikeRepeatedly(run, report, {
+        name: "kill",
+        scenario: "kill -9",
+        count: options.kills,
+        random: options.random,
+        log: options.log,
+        async strike(since) {
+          const webhooks = context.webhooksInFlight;
+          await platform.kill();
+          // Every process is dead: the database shows what each was doing.
+          const cutOff = describeWork(await workInFlight(db.admin, since, webhooks));
+          // From before the start, so that no work the new process takes on while starting is missed.
+          const startedAgain = new Date();
+          await platform.start();
+          return { cutOff, since: startedAgain };
+        },
+      });
     },
   });
 }

@@ -5,12 +5,13 @@
  * function workers' pools must reconnect by themselves, and the books complete. Work cut off by the restart
  * comes back when its task's visibility timeout passes (RECOVERY_SETTINGS).
  */
-import { aimAtStage } from "./aim.ts";
+import { strikeRepeatedly, STRUCK_RUN } from "./aim.ts";
 import { errorsByEvent, readPlatformLog } from "./platform_log.ts";
 import { runBooks } from "./book_run.ts";
 import { describeWork, workInFlight } from "./work_in_flight.ts";
 import type { PrivateCluster } from "./private_cluster.ts";
 import { type ScenarioReport, seconds } from "./report.ts";
+import { platformServes } from "../../platform/tests/support/served_platform.ts";
 import type { Random } from "../../supabase/functions/_shared/images/storybook_scenes.ts";
 
 export interface PostgresRestartOptions {
@@ -20,7 +21,6 @@ export interface PostgresRestartOptions {
   log: (line: string) => void;
 }
 
-const PROVIDER_LATENCY_MS = 1_500;
 /** Long enough for every loop of the platform to meet the refused connections, not only a blip. */
 const DOWN_MS = 3_000;
 
@@ -34,37 +34,32 @@ export async function runPostgresRestartScenario(
   await runBooks(cluster, report, {
     label: "postgres_restart",
     books: options.books,
-    functionEnv: { IMAGE_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS) },
-    recoverySettings: true,
-    async during({ db, platform, context, books, startedAt }) {
-      options.log(
-        `postgres restart: ${books.length} previews requested, ${options.restarts} restart(s) to come`,
-      );
+    ...STRUCK_RUN,
+    async during(run) {
+      const { db, platform, context } = run;
       platformPid = platform.pid();
-      // Attempts cut off by a restart look under way until their leases pass: only later ones count as work.
-      let since = new Date();
-      let restarts = 0;
-      while (restarts < options.restarts) {
-        const aim = await aimAtStage(options.random, db.admin, since, context, books);
-        if (!aim) break;
-        const at = performance.now() - startedAt;
-        // Read before the stop: afterwards there is no database to ask.
-        const work = describeWork(await workInFlight(db.admin, since, context.webhooksInFlight));
-        const from = new Date();
-        await cluster.crashRestart(DOWN_MS);
-        since = new Date();
-        outages.push({ from, to: since });
-        restarts++;
-        report.figure(`restart ${restarts} at ${seconds(at)}, aimed at ${aim}`, `cut off ${work}`);
-        options.log(`postgres restart: restart ${restarts}, aimed at ${aim}, cut off ${work}`);
-      }
-      report.expectEqual("restarts while books were in progress", restarts, options.restarts);
+      await strikeRepeatedly(run, report, {
+        name: "restart",
+        scenario: "postgres restart",
+        count: options.restarts,
+        random: options.random,
+        log: options.log,
+        async strike(since) {
+          // Read before the stop: afterwards there is no database to ask.
+          const cutOff = describeWork(await workInFlight(db.admin, since, context.webhooksInFlight));
+          const from = new Date();
+          await cluster.crashRestart(DOWN_MS);
+          const to = new Date();
+          outages.push({ from, to });
+          return { cutOff, since: to };
+        },
+      });
     },
     async after({ db, platform }) {
       report.check(
         "the platform process served throughout (never restarted)",
         `pid ${platform.pid()}`,
-        platform.pid() === platformPid && await serves(platform.url),
+        platform.pid() === platformPid && await platformServes(platform.url),
       );
       for (const [index, outage] of outages.entries()) {
         // Provider calls keep their finishing time; a page's own completed_at is overwritten by its print.
@@ -98,10 +93,4 @@ export async function runPostgresRestartScenario(
       report.figure("errors logged, by event", errorsByEvent(await readPlatformLog(platform.logFile)));
     },
   });
-}
-
-async function serves(url: string): Promise<boolean> {
-  const response = await fetch(`${url}/auth/v1/.well-known/jwks.json`);
-  await response.body?.cancel();
-  return response.ok;
 }

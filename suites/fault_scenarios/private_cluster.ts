@@ -6,10 +6,11 @@
  */
 import { join } from "node:path";
 import postgres from "postgres";
-import { run, runSql, startCluster, stopCluster } from "../../platform/cli/cluster.ts";
+import { runSql, startCluster, stopCluster } from "../../platform/cli/cluster.ts";
 import { prepareDatabase } from "../../platform/cli/main.ts";
-import { applyProject, createDatabaseFromTemplate, dropDatabase } from "../../platform/cli/provision.ts";
 import { databaseUrl, type PlatformSettings, platformSettings } from "../../platform/cli/settings.ts";
+import { freePort } from "../../platform/tests/support/served_platform.ts";
+import { createTestDatabase } from "../../platform/tests/support/test_platform.ts";
 
 export interface ScenarioDatabase {
   name: string;
@@ -35,13 +36,6 @@ export interface PrivateCluster {
   onInterrupt(stop: () => Promise<void>): () => void;
   /** Stops the cluster; its files are removed unless `keepFiles` (to read the logs after a failure). */
   close(keepFiles: boolean): Promise<void>;
-}
-
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 export async function startPrivateCluster(options: { keep: boolean }): Promise<PrivateCluster> {
@@ -79,30 +73,22 @@ export async function startPrivateCluster(options: { keep: boolean }): Promise<P
     keep: options.keep,
     env,
     async createDatabase(label) {
-      const name = `faults_${label}_${crypto.randomUUID().slice(0, 8)}`;
-      await createDatabaseFromTemplate(settings, name);
-      await applyProject(settings, name);
-      const admin = postgres(databaseUrl(settings, name, settings.adminUser), { max: 4, onnotice: () => {} });
+      const db = await createTestDatabase(label, { projectDir: settings.repoRoot, settings });
+      const admin = postgres(databaseUrl(settings, db.database, settings.adminUser), {
+        max: 4,
+        onnotice: () => {},
+      });
       return {
-        name,
+        name: db.database,
         admin,
         async close({ drop }) {
           await admin.end({ timeout: 5 });
-          if (drop) await dropDatabase(settings, name);
+          if (drop) await db.drop();
         },
       };
     },
     async crashRestart(downMs) {
-      const stopped = await run("pg_ctl", [
-        "stop",
-        "--pgdata",
-        settings.clusterDir,
-        "--mode=immediate",
-        "--wait",
-      ], {
-        asServerUser: true,
-      });
-      if (stopped.code !== 0) throw new Error(`pg_ctl stop -m immediate failed: ${stopped.stderr}`);
+      await stopCluster(settings, "immediate");
       await new Promise((resolve) => setTimeout(resolve, downMs));
       await startCluster(settings);
     },

@@ -13,7 +13,7 @@ import { chromium } from "playwright-core";
 import { poppler } from "../support/poppler.ts";
 import type { TestPlatform } from "../../platform/tests/support/test_platform.ts";
 import { repoRoot, signInAnonymously, startProjectPlatform } from "../support/preview_fixtures.ts";
-import { ensureSampleImages } from "../support/sample_images.ts";
+import { ensureSampleImages } from "../../platform/server/dev/sample_photo.ts";
 
 const SCREENSHOTS = join(repoRoot, "out", "console");
 /** Generous limits for each wait: the preview and the print pages are drawn on two cores. */

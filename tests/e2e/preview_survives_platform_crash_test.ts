@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { databaseUrl } from "../../platform/cli/settings.ts";
-import { platformKeys } from "../../platform/server/keys.ts";
+import { servedPlatform } from "../../platform/tests/support/served_platform.ts";
 import { createTestDatabase, eventually } from "../../platform/tests/support/test_platform.ts";
 import {
   pointDispatchAt,
@@ -20,70 +20,22 @@ const PROVIDER_LATENCY_MS = 3_000;
 /** Short, so the killed attempts' tasks come back within seconds (production: two minutes), yet above one attempt. */
 const WORKER_TIMEOUT_SECONDS = 10;
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** The platform process in a session of its own, so that one signal reaches it and all its workers. */
-function servePlatform(database: string, port: number): { pid: number; exited: Promise<Deno.CommandStatus> } {
-  const child = new Deno.Command("setsid", {
-    args: [
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      "--quiet",
-      `${repoRoot}/platform/cli/main.ts`,
-      "serve",
-      "--database",
-      database,
-      "--port",
-      String(port),
-      "--env",
-      `IMAGE_PROVIDER_LATENCY_MS=${PROVIDER_LATENCY_MS}`,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  return { pid: child.pid, exited: child.status };
-}
-
-async function killGroup(pid: number): Promise<void> {
-  await new Deno.Command("kill", { args: ["-KILL", "--", `-${pid}`] }).output();
-}
-
-async function waitUntilServing(url: string): Promise<void> {
-  await eventually(
-    async () => {
-      try {
-        const response = await fetch(`${url}/auth/v1/.well-known/jwks.json`);
-        await response.body?.cancel();
-        return response.ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    "the platform to serve",
-    30_000,
-  );
-}
-
 Deno.test("a preview completes after the platform is killed mid-generation and started again", async () => {
   const db = await createTestDatabase("crash", { projectDir: repoRoot });
   const admin = postgres(databaseUrl(db.settings, db.database, db.settings.adminUser), {
     onnotice: () => {},
   });
-  const keys = await platformKeys(db.settings.keysDir);
-  const port = freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const platform = await servedPlatform({
+    database: db.database,
+    settings: db.settings,
+    functionEnv: { IMAGE_PROVIDER_LATENCY_MS: String(PROVIDER_LATENCY_MS) },
+  });
+  const { url, keys } = platform;
   const endpoints = { url, anonKey: keys.anonKey, serviceRoleKey: keys.serviceRoleKey, admin };
-  let platform = servePlatform(db.database, port);
   try {
     await admin`update internal.pipeline_settings set worker_timeout_seconds = ${WORKER_TIMEOUT_SECONDS}`;
     await pointDispatchAt(admin, url, keys.serviceRoleKey);
-    await waitUntilServing(url);
+    await platform.start();
 
     const parent = await signInAnonymously(endpoints);
     const photoId = await storePhoto(endpoints, parent.id);
@@ -113,15 +65,13 @@ Deno.test("a preview completes after the platform is killed mid-generation and s
       "pages to be generating",
       30_000,
     );
-    await killGroup(platform.pid);
-    await platform.exited;
+    await platform.kill();
     // With every process dead the state is frozen: these attempts were cut off.
     const interrupted = (await admin<{ page_number: number }[]>`
       select page_number from public.story_pages where story_id = ${storyId} and status = 'generating'`)
       .map((row) => row.page_number);
 
-    platform = servePlatform(db.database, port);
-    await waitUntilServing(url);
+    await platform.start();
 
     const story = await eventually(
       async () => {
@@ -157,8 +107,7 @@ Deno.test("a preview completes after the platform is killed mid-generation and s
                                        where story_id = ${storyId}`;
     assert.equal(progress, 6, "progress counted each page once");
   } finally {
-    await killGroup(platform.pid);
-    await platform.exited;
+    await platform.kill();
     await admin.end();
     await db.drop();
   }

@@ -63,12 +63,8 @@ export async function sessionUserId(keys: PlatformKeys, request: Request): Promi
   throw new DevError(401, "unauthorized", "These routes need a signed-in user's session token.");
 }
 
-/**
- * The head-and-shoulders crop of the NASA portrait of astronaut Eileen Collins (public domain), taken from
- * Debian's python3-skimage, which the tests use as their one-face photo: the whole portrait's face is too small
- * for upload-photo's rules. Imported on first use, so the platform starts without the image code.
- */
+/** Imported on first use, so that the platform starts without the image code. */
 async function buildSamplePhoto(): Promise<Uint8Array<ArrayBuffer>> {
-  const { oneFace } = await import("../../../tests/support/photo_fixtures.ts");
-  return (await oneFace()).jpeg;
+  const { samplePhotoJpeg } = await import("./sample_photo.ts");
+  return await samplePhotoJpeg();
 }

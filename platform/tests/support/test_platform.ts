@@ -11,7 +11,7 @@ import {
   dropDatabase,
   EXTENSIONS_SQL,
 } from "../../cli/provision.ts";
-import { databaseUrl, platformSettings } from "../../cli/settings.ts";
+import { databaseUrl, type PlatformSettings, platformSettings } from "../../cli/settings.ts";
 import { jsonLogger, type Logger, silentLogger } from "../../server/log.ts";
 import { type RunningPlatform, startPlatform } from "../../server/platform.ts";
 import type { PlatformLimits } from "../../server/context.ts";
@@ -43,13 +43,13 @@ export interface TestPlatformOptions {
 
 /**
  * A fresh database cloned from the template: with the stand-in extensions created as a migration would, or with
- * a project's migrations and theme catalogue applied.
+ * a project's migrations and theme catalogue applied. On the shared cluster unless `settings` name another.
  */
 export async function createTestDatabase(
   name: string,
-  options: { extensions?: boolean; projectDir?: string } = {},
+  options: { extensions?: boolean; projectDir?: string; settings?: PlatformSettings } = {},
 ) {
-  const settings = platformSettings();
+  const settings = options.settings ?? platformSettings();
   const database = `test_${name.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}_${
     crypto.randomUUID().slice(0, 8)
   }`;
