@@ -72,13 +72,16 @@ export async function runPostgresRestartScenario(
           }`,
         );
       }
-      const back = outages.at(-1)?.to;
-      if (back) {
-        // The background loops, each seen at work again after the last restart.
+      const last = outages.at(-1);
+      if (last) {
+        const back = last.to;
+        // The background loops, each seen at work again after the last restart. The sender's connection is
+        // compared with the crash, not with the moment the cluster was seen back: the sender may reconnect
+        // while startCluster is still confirming the cluster is up, and every connection before the crash died.
         const [loops] = await db.admin<{ listening: boolean; sent: number; runs: number }[]>`
           select exists (select 1 from pg_catalog.pg_stat_activity
                           where datname = current_database() and application_name like 'pg_net%'
-                            and backend_start > ${back}) as listening,
+                            and backend_start > ${last.from}) as listening,
                  (select count(*)::int from net._http_response where created > ${back}) as sent,
                  (select count(*)::int from cron.job_run_details
                    where start_time > ${back} and status = 'succeeded') as runs`;
